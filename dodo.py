@@ -1,0 +1,29 @@
+"""doit tasks for the study guide. Declarations only: the work lives in the studyguide package.
+
+    doit list        # what can be built
+    doit             # build everything (PDFs and EPUBs of every edition)
+    doit clean       # remove what was built
+"""
+
+import sys
+
+from studyguide.config import load_book
+from studyguide.errors import StudyguideError
+from studyguide.reporter import StudyguideReporter
+from studyguide.tasks import all_tasks
+
+DOIT_CONFIG = {
+    "default_tasks": ["pdf", "epub"],
+    "reporter": StudyguideReporter,
+    "verbosity": 2,
+    "dep_file": "build/.doit.db",
+    "backend": "json",
+}
+
+try:
+    BOOK = load_book(".")
+except StudyguideError as error:
+    print(error, file=sys.stderr)
+    sys.exit(1)
+
+globals().update(all_tasks(BOOK))

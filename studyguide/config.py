@@ -1,0 +1,220 @@
+"""The book's configuration: metadata, the ordered parts, editions and paper sizes.
+
+Everything that shapes an output is declared once, in ``content/book.yaml``; the tasks pass the
+relevant slice of it to doit's ``config_changed`` so that editing the metadata rebuilds exactly the
+outputs that show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .errors import Collector, StudyguideError
+
+PartKind = Literal["front", "chapter", "back", "generated"]
+EDITIONS = ("student", "teacher")
+PAPERS = {"a4": "A4", "letter": "letter"}
+# Generated back matter, in print order; each is a template in templates/back/ fed by a data file.
+GENERATED_BACK = ("timeline", "people", "glossary", "questions", "answer-key", "bibliography", "concordance")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One unit of the book that is rendered on its own (a chapter, a front- or back-matter page)."""
+
+    slug: str
+    kind: PartKind
+    source: Path  # Markdown source (for generated parts: the rendered Markdown under build/)
+    number: int | None = None  # chapter number
+    data: Path | None = None  # data file of a generated part
+    editions: tuple[str, ...] = EDITIONS
+
+    @property
+    def label(self) -> str | None:
+        return f"Chapter {self.number}" if self.number else None
+
+
+@dataclass(frozen=True)
+class Book:
+    root: Path
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    date: str
+    language: str
+    rights: str
+    identifier: str
+    publisher: str
+    description: str
+    parts: tuple[Part, ...]
+    editions: tuple[str, ...]
+    papers: tuple[str, ...]
+    notes: tuple[Path, ...]
+    hand_bib: Path | None
+    names: Path | None
+    csl_style: str
+    handout_page_budget: int
+    fonts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def source_date_epoch(self) -> int:
+        """The book's date as seconds since 1970: the only clock the outputs ever see."""
+        day = dt.date.fromisoformat(self.date)
+        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+    def metadata(self) -> dict[str, Any]:
+        """The settings that show in every output (for config_changed and the templates)."""
+        keys = ("title", "subtitle", "authors", "date", "language", "rights", "identifier", "publisher", "description")
+        return {k: v for k, v in asdict(self).items() if k in keys} | {"fonts": dict(self.fonts)}
+
+    def chapters(self) -> list[Part]:
+        return [p for p in self.parts if p.kind == "chapter"]
+
+    def parts_for(self, edition: str) -> list[Part]:
+        return [p for p in self.parts if edition in p.editions]
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-")
+
+
+def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book:
+    """Read and validate the configuration; every problem is reported with its line, all at once."""
+    root = Path(root).resolve()
+    path = root / config
+    if not path.is_file():
+        raise StudyguideError.at(path, None, "book configuration not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise StudyguideError.at(path, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise StudyguideError.at(path, mark.line + 1 if mark else None, f"malformed YAML: {exc}") from None
+    problems = Collector()
+    if not isinstance(raw, dict):
+        raise StudyguideError.at(path, 1, "the book configuration must be a mapping of settings")
+    lines = _key_lines(path)
+
+    def text(key: str, default: str | None = None) -> str:
+        value = raw.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            problems.error(path, lines.get(key, 1), f"'{key}' must be a non-empty string")
+            return ""
+        return value
+
+    date = str(raw.get("date", ""))
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        problems.error(path, lines.get("date", 1), f"'date' must be a date like 2026-11-24, not {date!r}")
+        date = "1970-01-01"
+
+    authors = raw.get("authors", [])
+    if isinstance(authors, str):
+        authors = [authors]
+    if not (isinstance(authors, list) and authors and all(isinstance(a, str) for a in authors)):
+        problems.error(path, lines.get("authors", 1), "'authors' must be a list of names")
+        authors = []
+
+    def choice(key: str, allowed: tuple[str, ...] | dict[str, str]) -> tuple[str, ...]:
+        value = raw.get(key, list(allowed))
+        value = [value] if isinstance(value, str) else value
+        bad = [v for v in value if v not in allowed]
+        if bad or not value:
+            problems.error(
+                path, lines.get(key, 1), f"unknown {key[:-1]} {bad[0]!r}" if bad else f"'{key}' is empty",
+                hint=f"choose from {', '.join(allowed)}",
+            )
+            return tuple(v for v in value if v in allowed) or tuple(allowed)[:1]
+        return tuple(value)
+
+    parts: list[Part] = []
+    chapter_number = 0
+    for kind in ("front", "chapters", "back"):
+        entries = raw.get(kind, [])
+        if not isinstance(entries, list):
+            problems.error(path, lines.get(kind, 1), f"'{kind}' must be a list of Markdown files")
+            continue
+        for entry in entries:
+            if not isinstance(entry, str):
+                problems.error(path, lines.get(kind, 1), f"'{kind}' entries must be file names, not {entry!r}")
+                continue
+            source = root / "content" / entry
+            if not source.is_file():
+                problems.error(path, _line_of(path, entry), f"chapter file 'content/{entry}' is listed but missing")
+            part_kind: PartKind = "chapter" if kind == "chapters" else kind  # type: ignore[assignment]
+            if part_kind == "chapter":
+                chapter_number += 1
+            parts.append(Part(_slug(entry), part_kind, source, chapter_number if part_kind == "chapter" else None))
+    for name in raw.get("generated", list(GENERATED_BACK)):
+        if name not in GENERATED_BACK:
+            problems.error(path, _line_of(path, name), f"unknown generated part {name!r}",
+                           hint=f"choose from {', '.join(GENERATED_BACK)}")
+            continue
+        data = root / "data" / f"{name}.yaml"
+        editions = ("teacher",) if name == "answer-key" else EDITIONS
+        parts.append(Part(name, "generated", root / "build" / "md" / f"{name}.md", None,
+                          data if data.exists() else None, editions))
+    slugs = [p.slug for p in parts]
+    for slug in {s for s in slugs if slugs.count(s) > 1}:
+        problems.error(path, None, f"two parts share the name {slug!r}")
+
+    listed = {p.source.resolve() for p in parts}
+    for stray in sorted((root / "content").rglob("*.md")):
+        if stray.resolve() not in listed:
+            problems.warning(stray, None, "chapter file is not listed in content/book.yaml and is not built")
+
+    bib = raw.get("bibliography", {}) or {}
+    book = Book(
+        root=root,
+        title=text("title"),
+        subtitle=str(raw.get("subtitle", "")),
+        authors=tuple(authors),
+        date=date,
+        language=text("language", "en-US"),
+        rights=text("rights"),
+        identifier=text("identifier"),
+        publisher=str(raw.get("publisher", "")),
+        description=str(raw.get("description", "")),
+        parts=tuple(parts),
+        editions=choice("editions", EDITIONS),
+        papers=choice("papers", PAPERS),
+        notes=tuple(root / p for p in bib.get("notes", [])),
+        hand_bib=root / bib["hand"] if bib.get("hand") else None,
+        names=root / bib["names"] if bib.get("names") else None,
+        csl_style=str(bib.get("style", "chicago-notes-bibliography")),
+        handout_page_budget=int(raw.get("handout_page_budget", 8)),
+        fonts={"body": "Noto Serif", "heading": "Noto Sans"} | dict(raw.get("fonts", {}) or {}),
+    )
+    for warning in problems.warnings:
+        print(warning)
+    problems.raise_if_errors()
+    return book
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """Line of each top-level key, so that messages can point at the offending setting."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            found.setdefault(match.group(1), number)
+    return found
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    return None

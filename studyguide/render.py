@@ -1,0 +1,93 @@
+"""Jinja templates: a strict environment, dependency discovery, and errors with file and line.
+
+Undefined variables are errors (StrictUndefined): a typo in a template must stop the build, not
+print an empty string into a book. Template dependencies (extends/include/import) are found with
+``jinja2.meta`` so that doit rebuilds an output when any template it uses changes.
+"""
+
+from __future__ import annotations
+
+import traceback
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from .errors import StudyguideError
+
+
+@cache
+def environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "svg", "xml"], default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["roman"] = roman
+    env.filters["split_lines"] = str.splitlines
+    return env
+
+
+def template_dependencies(templates: Path, name: str) -> list[Path]:
+    """The template and, recursively, every template it extends, includes or imports."""
+    env = environment(templates)
+    seen: dict[str, None] = {}
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen[current] = None
+        path = templates / current
+        if not path.is_file():
+            continue  # reported when rendering
+        try:
+            ast = env.parse(path.read_text(encoding="utf-8"), current, str(path))
+        except jinja2.TemplateSyntaxError:
+            continue  # reported when rendering, with its line
+        pending.extend(ref for ref in jinja2.meta.find_referenced_templates(ast) if ref)
+    return [templates / n for n in seen]
+
+
+def render(templates: Path, name: str, **context: Any) -> str:
+    """Render a template; any template mistake becomes a one-line ``file:line: error``."""
+    env = environment(templates)
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise StudyguideError.at(templates / name, None, f"template '{exc.name}' not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        path = exc.filename or str(templates / (exc.name or name))
+        raise StudyguideError.at(path, exc.lineno, f"template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        path, line = _template_frame(exc, templates / name)
+        raise StudyguideError.at(path, line, f"undefined template variable: {exc.message}") from None
+    except StudyguideError:
+        raise
+    except Exception as exc:
+        path, line = _template_frame(exc, templates / name)
+        raise StudyguideError.at(path, line, f"template error: {type(exc).__name__}: {exc}") from None
+
+
+def _template_frame(exc: BaseException, fallback: Path) -> tuple[str, int | None]:
+    """The innermost traceback frame that belongs to a template file (Jinja rewrites them so)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".j2", ".html", ".xml", ".svg", ".css", ".md", ".yaml")):
+            return frame.filename, frame.lineno
+    return str(fallback), None
+
+
+def roman(number: int) -> str:
+    numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for value, letters in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out

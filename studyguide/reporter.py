@@ -1,0 +1,58 @@
+"""doit reporter: one line per task with its time, diagnostics without tracebacks, a summary.
+
+A user's mistake (StudyguideError, surfaced as doit's TaskFailed) prints only its
+``path:line: error: …`` lines; a genuine crash still shows doit's traceback. Set
+STUDYGUIDE_VERBOSE=1 to see tracebacks for everything.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from doit.exceptions import TaskFailed
+from doit.reporter import ConsoleReporter
+
+
+class StudyguideReporter(ConsoleReporter):
+    desc = "studyguide: task timings and clean error messages"
+
+    def __init__(self, outstream: Any, options: dict[str, Any]) -> None:
+        super().__init__(outstream, options)
+        self.started: dict[str, float] = {}
+        self.run_start = time.monotonic()
+        self.done = 0
+
+    def execute_task(self, task: Any) -> None:
+        self.started[task.name] = time.monotonic()
+        if task.actions and not task.name.startswith("_"):
+            self.write(f"  ▶ {task.name}\n")
+
+    def add_success(self, task: Any) -> None:
+        if task.name in self.started and task.actions:
+            self.done += 1
+            self.write(f"  ✓ {task.name} ({time.monotonic() - self.started[task.name]:.1f} s)\n")
+
+    def add_failure(self, task: Any, fail: Any) -> None:
+        exception = fail.exception if hasattr(fail, "exception") else fail
+        if isinstance(fail, TaskFailed) and not os.environ.get("STUDYGUIDE_VERBOSE"):
+            self.write(f"  ✗ {task.name}\n")
+            message = fail.message if hasattr(fail, "message") else str(exception)
+            for line in str(message).splitlines():
+                if line.strip():
+                    sys.stderr.write(f"{line}\n")
+            self.failures.append({"task": task, "exception": fail, "shown": True})
+            return
+        super().add_failure(task, fail)
+
+    def complete_run(self) -> None:
+        hidden = [f for f in self.failures if not f.get("shown")]
+        shown = len(self.failures) - len(hidden)
+        self.failures = hidden
+        super().complete_run()
+        elapsed = time.monotonic() - self.run_start
+        if self.done or self.failures or shown:
+            status = f", {len(self.failures) + shown} failed" if (self.failures or shown) else ""
+            self.write(f"studyguide: {self.done} task(s) run in {elapsed:.1f} s{status}\n")

@@ -1,0 +1,240 @@
+"""doit task generators. They only declare: targets, file dependencies and config; the work is
+done by the stage functions they name, so ``doit list`` and a no-op ``doit`` stay fast.
+
+Naming follows the pipeline: notes → bibliography → back (generated Markdown) → part (pandoc, per
+edition) → pdf / epub → check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from doit.exceptions import TaskFailed
+
+from . import backmatter, epub, pdf
+from . import pandoc as pandoc_stage
+from .config import Book, Part
+from .content import find_citations, read_text
+from .errors import StudyguideError
+from .render import render, template_dependencies
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def code(*modules: str) -> list[str]:
+    """The package's own files a stage runs, so that changing the code rebuilds its outputs."""
+    return [str(PACKAGE / m) for m in modules]
+
+
+def reported(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a user's mistake into a doit failure with the diagnostics and no traceback."""
+    @wraps(function)
+    def action(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = function(*args, **kwargs)
+        except StudyguideError as exc:
+            return TaskFailed(str(exc))
+        return None if result is None or result is True else result
+    return action
+
+
+def paths(book: Book) -> dict[str, Path]:
+    bib = book.build / "bib"
+    return {
+        "notes_bib": bib / "notes.bib",
+        "concordance": bib / "concordance.json",
+        "csl": bib / "bibliography.json",
+    }
+
+
+# --- stages (module-level so that doit can pickle them for -n 2) ---------------------------------
+
+@reported
+def import_notes_action(book: Book) -> None:
+    from .notes import import_notes
+
+    p = paths(book)
+    report = import_notes(list(book.notes), p["notes_bib"], p["concordance"], book.hand_bib, book.names)
+    for warning in getattr(report, "warnings", []):
+        print(warning, file=sys.stderr)
+
+
+@reported
+def bibliography_action(book: Book, bib_files: list[Path]) -> None:
+    from .bibliography import write_csl_json
+
+    write_csl_json(bib_files, paths(book)["csl"])
+
+
+def cited_keys(book: Book) -> list[str]:
+    """Every key cited in the content and the data files, in first-use order."""
+    keys: dict[str, None] = {}
+    sources = [p.source for p in book.parts if p.kind != "generated"]
+    sources += sorted((book.root / "data").glob("*.yaml")) if (book.root / "data").is_dir() else []
+    for source in sources:
+        for use in find_citations(read_text(source)):
+            keys.setdefault(use.key)
+    return list(keys)
+
+
+@reported
+def generated_action(book: Book, part: Part) -> None:
+    p = paths(book)
+    concordance = p["concordance"] if p["concordance"].exists() else None
+    backmatter.write_generated(book, part, p["csl"], concordance, cited_keys(book))
+
+
+@reported
+def part_action(book: Book, part: Part, edition: str) -> None:
+    for warning in pandoc_stage.build_part(book, part, edition, paths(book)["csl"]):
+        print(warning, file=sys.stderr)
+
+
+@reported
+def pdf_action(book: Book, edition: str, paper: str, out: Path) -> None:
+    parts = pdf.load_parts(book, book.parts_for(edition), edition)
+    templates = book.root / "templates"
+    html = pdf.print_html(book, edition, paper, parts)
+    css = render(templates, "print/book.css.j2", book=book.metadata(), paper=pdf.PAPERS[paper])
+    pages = pdf.write_pdf(book, html, css, out, templates / "print/book.html.j2")
+    print(f"{out.relative_to(book.root)}: {pages} pages")
+
+
+@reported
+def epub_action(book: Book, edition: str, out: Path) -> None:
+    epub.write_epub(book, edition, book.parts_for(edition), out)
+
+
+# --- task generators ------------------------------------------------------------------------------
+
+def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
+    p = paths(book)
+    deps = [*book.notes, *(x for x in (book.hand_bib, book.names) if x)]
+    yield {
+        "basename": "notes",
+        "doc": "import the archive footnotes in bib/notes/ into BibTeX and a notes concordance",
+        "actions": [(import_notes_action, [book])],
+        "file_dep": [str(d) for d in deps] + code(*[f"notes/{f.name}" for f in (PACKAGE / "notes").glob("*.py")]),
+        "targets": [str(p["notes_bib"]), str(p["concordance"])],
+        "clean": True,
+    }
+    bib_files = [p["notes_bib"], *([book.hand_bib] if book.hand_bib else [])]
+    yield {
+        "basename": "bibliography",
+        "doc": "merge generated and hand-edited BibTeX into CSL JSON for citeproc (keeps archive fields)",
+        "actions": [(bibliography_action, [book, bib_files])],
+        "file_dep": [str(f) for f in bib_files] + code("bibliography.py"),
+        "targets": [str(p["csl"])],
+        "clean": True,
+    }
+
+
+def back_tasks(book: Book) -> Iterator[dict[str, Any]]:
+    p = paths(book)
+    templates = book.root / "templates"
+    yield {"basename": "back", "name": None, "doc": "render back matter (timeline, people, glossary …) from data/"}
+    for part in (x for x in book.parts if x.kind == "generated"):
+        template = f"back/{part.slug}.md.j2"
+        deps = [p["csl"], *template_dependencies(templates, template)]
+        if part.data:
+            deps.append(part.data)
+        if part.slug == "concordance":
+            deps.append(p["concordance"])
+        if part.slug == "bibliography":  # lists what the book cites
+            deps += [x.source for x in book.parts if x.kind != "generated"]
+            deps += sorted((book.root / "data").glob("*.yaml"))
+        yield {
+            "basename": "back", "name": part.slug,
+            "actions": [(generated_action, [book, part])],
+            "file_dep": sorted({str(d) for d in deps}) + code("backmatter.py", "render.py"),
+            "targets": [str(part.source)],
+            "uptodate": [config_changed(book.metadata())],
+            "clean": True,
+        }
+
+
+def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
+    p = paths(book)
+    filters = [str(f) for f in sorted((PACKAGE / "filters").glob("*.lua"))]
+    yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
+    for edition in book.editions:
+        for part in book.parts_for(edition):
+            out = pandoc_stage.part_outputs(book, part, edition)
+            yield {
+                "basename": "part", "name": f"{edition}:{part.slug}",
+                "actions": [(part_action, [book, part, edition])],
+                "file_dep": [str(part.source), str(p["csl"]), *filters] + code("pandoc.py", "content.py"),
+                "targets": [str(out.ast), str(out.html)],
+                "uptodate": [config_changed({"language": book.language, "style": book.csl_style,
+                                             "label": part.label, "kind": part.kind})],
+                "clean": True,
+            }
+
+
+def output_path(book: Book, kind: str, edition: str, paper: str | None = None, name: str = "book") -> Path:
+    if kind == "pdf":
+        return book.build / "pdf" / edition / str(paper) / f"{name}.pdf"
+    return book.build / "epub" / edition / f"{name}.epub"
+
+
+def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
+    templates = book.root / "templates"
+    print_templates = template_dependencies(templates, "print/book.html.j2") + template_dependencies(
+        templates, "print/book.css.j2")
+    epub_templates = [*template_dependencies(templates, "epub/metadata.yaml.j2"),
+                      *template_dependencies(templates, "epub/epub.css.j2"),
+                      *template_dependencies(templates, "shared/cover.svg.j2")]
+    yield {"basename": "pdf", "name": None, "doc": "lay out the print books with WeasyPrint (per edition and paper)"}
+    yield {"basename": "epub", "name": None, "doc": "write the EPUB 3 books with pandoc (per edition)"}
+    for edition in book.editions:
+        part_files = [pandoc_stage.part_outputs(book, x, edition) for x in book.parts_for(edition)]
+        for paper in book.papers:
+            out = output_path(book, "pdf", edition, paper)
+            yield {
+                "basename": "pdf", "name": f"{edition}:{paper}",
+                "actions": [(pdf_action, [book, edition, paper, out])],
+                "file_dep": [str(f.html) for f in part_files] + [str(t) for t in print_templates] + code("pdf.py"),
+                "targets": [str(out)],
+                "uptodate": [config_changed(book.metadata())],
+                "clean": True,
+            }
+        out = output_path(book, "epub", edition)
+        yield {
+            "basename": "epub", "name": edition,
+            "actions": [(epub_action, [book, edition, out])],
+            "file_dep": [str(f.ast) for f in part_files] + [str(t) for t in epub_templates] + code("epub.py"),
+            "targets": [str(out)],
+            "uptodate": [config_changed(book.metadata())],
+            "clean": [clean_tree(out.parent)],
+        }
+
+
+def config_changed(config: dict[str, Any]) -> Any:
+    from doit.tools import config_changed as doit_config_changed
+
+    return doit_config_changed(json.dumps(config, sort_keys=True, default=str))
+
+
+def clean_tree(folder: Path) -> Callable[[], None]:
+    def clean() -> None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    return clean
+
+
+def all_tasks(book: Book) -> dict[str, Callable[[], Iterator[dict[str, Any]]]]:
+    """Task creators for dodo.py, keyed by doit's ``task_`` names."""
+    creators = {
+        "notes": lambda: notes_tasks(book),
+        "back": lambda: back_tasks(book),
+        "part": lambda: part_tasks(book),
+        "books": lambda: book_tasks(book),
+    }
+    return {f"task_{re.sub(r'[^a-z_]', '_', name)}": creator for name, creator in creators.items()}
