@@ -70,7 +70,7 @@ class Book:
     def source_date_epoch(self) -> int:
         """The book's date as seconds since 1970: the only clock the outputs ever see."""
         day = dt.date.fromisoformat(self.date)
-        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+        return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
     def metadata(self) -> dict[str, Any]:
         """The settings that show in every output (for config_changed and the templates)."""

@@ -7,10 +7,12 @@ them in one pass instead of one per build.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 
@@ -85,8 +87,6 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 def display_path(path: str | Path) -> str:
     """Paths in messages are relative to the working directory when possible, with forward slashes."""
     p = Path(path)
-    try:
+    with contextlib.suppress(ValueError):
         p = p.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        pass
     return p.as_posix()

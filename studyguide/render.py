@@ -30,6 +30,9 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["roman"] = roman
     env.filters["split_lines"] = str.splitlines
+    env.filters["human_date"] = human_date
+    env.filters["oneline"] = lambda text: " ".join(str(text).split())
+    env.filters["short_title"] = short_title
     return env
 
 
@@ -54,7 +57,7 @@ def template_dependencies(templates: Path, name: str) -> list[Path]:
     return [templates / n for n in seen]
 
 
-def render(templates: Path, name: str, **context: Any) -> str:
+def render(templates: Path, name: str, /, **context: Any) -> str:
     """Render a template; any template mistake becomes a one-line ``file:line: error``."""
     env = environment(templates)
     try:
@@ -91,3 +94,30 @@ def roman(number: int) -> str:
             out += letters
             number -= value
     return out
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def human_date(value: str) -> str:
+    """'1954-07-21' → 'July 21, 1954'; '1950-01' → 'January 1950'; '1954' stays."""
+    parts = str(value).split("-")
+    if len(parts) == 3:
+        return f"{MONTHS[int(parts[1]) - 1]} {int(parts[2])}, {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return str(value)
+
+
+def short_title(entry: dict[str, Any]) -> str:
+    """'Chen Jian, *Mao's China and the Cold War*' from a CSL JSON entry, for tables."""
+    names = entry.get("author") or entry.get("editor") or []
+    who = ""
+    if names:
+        first = names[0]
+        who = first.get("literal") or first.get("family", "")
+    title = entry.get("title-short") or entry.get("title", "")
+    italic = entry.get("type") in {"book", "thesis", "report"}
+    shown = f"*{title}*" if italic else f"“{title}”"
+    return f"{who}, {shown}" if who else shown

@@ -169,7 +169,7 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
             yield {
                 "basename": "part", "name": f"{edition}:{part.slug}",
                 "actions": [(part_action, [book, part, edition])],
-                "file_dep": [str(part.source), str(p["csl"]), *filters] + code("pandoc.py", "content.py"),
+                "file_dep": [str(part.source), str(p["csl"]), *filters, *code("pandoc.py", "content.py")],
                 "targets": [str(out.ast), str(out.html)],
                 "uptodate": [config_changed({"language": book.language, "style": book.csl_style,
                                              "label": part.label, "kind": part.kind})],

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the build needs into ./.venv: the Python packages from pyproject.toml and, on
+# Debian/Ubuntu, the Noto fonts the book is set in (fonts-noto-core). Safe to run again.
+#   ./setup.sh          install for building
+#   ./setup.sh --test   install for building and testing
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! fc-list 2>/dev/null | grep -q "NotoSerif-Regular"; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "setup: installing fonts-noto-core (Noto Serif and Noto Sans)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null
+  else
+    echo "setup: the Noto fonts are missing; install them with: sudo apt-get install fonts-noto-core" >&2
+    exit 1
+  fi
+fi
+if ! command -v java >/dev/null 2>&1; then
+  echo "setup: warning: no Java runtime; EPUBCheck (the EPUB validator) needs Java 11+" >&2
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if [ "${1:-}" = "--test" ]; then
+  .venv/bin/python -m pip install -q -e '.[test]'
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+echo "setup: ready (.venv)"
