@@ -53,7 +53,8 @@ def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | 
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         where = source or book.root / "content/book.yaml"
-        raise StudyguideError.at(where, None, f"pandoc failed: {stderr.strip().splitlines()[-1] if stderr else proc.returncode}")
+        reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {proc.returncode}"
+        raise StudyguideError.at(where, None, f"pandoc failed: {reason}")
     return stderr
 
 
@@ -72,12 +73,25 @@ def known_keys(bibliography_json: Path) -> set[str]:
     return {entry["id"] for entry in json.loads(bibliography_json.read_text(encoding="utf-8"))}
 
 
-def build_part(book: Book, part: Part, edition: str, bibliography_json: Path, extra_meta: dict[str, str] | None = None) -> list[Diagnostic]:
+CHART = re.compile(r"""\.figure-ref[^}]*chart=["']?([\w-]+)""")
+
+
+def charts(markdown: str) -> list[str]:
+    """Names of the figures a part shows (``::: {.figure-ref chart="name"}``)."""
+    return CHART.findall(markdown)
+
+
+def build_part(
+    book: Book, part: Part, edition: str, bibliography_json: Path, extra_meta: dict[str, str] | None = None
+) -> list[Diagnostic]:
     """Validate one part, run it through pandoc, and write its AST and HTML fragment atomically."""
     source = read_source(part.source)
     keys = known_keys(bibliography_json)
     problems = Collector()
     check_citations(part.source, source.citations, keys, problems)
+    for name in charts(source.body):
+        if not (book.build / "figures" / f"{name}.json").exists():
+            problems.error(part.source, None, f"missing figure '{name}'", hint="define it in data/figures.yaml")
     problems.raise_if_errors()
     out = part_outputs(book, part, edition)
     out.ast.parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +99,7 @@ def build_part(book: Book, part: Part, edition: str, bibliography_json: Path, ex
         "edition": edition, "part-slug": part.slug, "part-kind": part.kind, "part-label": part.label or "",
         "lang": book.language, "link-citations": "false",
         "suppress-bibliography": "false" if part.slug == "bibliography" else "true",
+        "figures-dir": str(book.build / "figures"),
     } | (extra_meta or {})
     with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
         ast_tmp, html_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html"

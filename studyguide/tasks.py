@@ -17,7 +17,7 @@ from typing import Any
 
 from doit.exceptions import TaskFailed
 
-from . import backmatter, epub, pdf
+from . import backmatter, epub, figures, pdf
 from . import pandoc as pandoc_stage
 from .config import Book, Part
 from .content import find_citations, read_text
@@ -111,6 +111,28 @@ def epub_action(book: Book, edition: str, out: Path) -> None:
     epub.write_epub(book, edition, book.parts_for(edition), out)
 
 
+@reported
+def figures_action(book: Book) -> None:
+    figures.write_figures(book)
+
+
+def figure_targets(book: Book) -> list[Path]:
+    """The files the figures task writes, read cheaply from data/figures.yaml at task creation."""
+    import yaml
+
+    source = book.root / "data" / "figures.yaml"
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8")) if source.exists() else None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raw = None  # reported with its line when the task runs
+    if not isinstance(raw, dict):
+        return []
+    names = [str(c.get("id")) for c in raw.get("charts", []) if isinstance(c, dict)]
+    names += ["timeline"] if raw.get("timeline_graphic") else []
+    out = figures.figures_dir(book)
+    return [out / f"{n}.{ext}" for n in names for ext in ("svg", "json")]
+
+
 # --- task generators ------------------------------------------------------------------------------
 
 def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
@@ -131,6 +153,21 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "actions": [(bibliography_action, [book, bib_files])],
         "file_dep": [str(f) for f in bib_files] + code("bibliography.py"),
         "targets": [str(p["csl"])],
+        "clean": True,
+    }
+
+
+def figure_tasks(book: Book) -> Iterator[dict[str, Any]]:
+    templates = book.root / "templates"
+    data = [book.root / "data" / n for n in ("figures.yaml", "timeline.yaml") if (book.root / "data" / n).exists()]
+    yield {
+        "basename": "figures",
+        "doc": "draw the charts and the timeline graphic (SVG) from data/figures.yaml",
+        "actions": [(figures_action, [book])],
+        "file_dep": [str(d) for d in data] + [str(t) for t in sorted((templates / "figures").glob("*.j2"))]
+        + code("figures.py"),
+        "targets": [str(t) for t in figure_targets(book)],
+        "uptodate": [config_changed(book.fonts)],
         "clean": True,
     }
 
@@ -162,6 +199,14 @@ def back_tasks(book: Book) -> Iterator[dict[str, Any]]:
 def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
     p = paths(book)
     filters = [str(f) for f in sorted((PACKAGE / "filters").glob("*.lua"))]
+    all_figures = figure_targets(book)
+    shown: dict[Part, list[str]] = {}
+    for part in book.parts:
+        if part.kind == "generated":
+            shown[part] = [str(f) for f in all_figures]
+        elif part.source.exists():
+            names = pandoc_stage.charts(read_text(part.source))
+            shown[part] = [str(figures.figures_dir(book) / f"{n}.{e}") for n in names for e in ("svg", "json")]
     yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
     for edition in book.editions:
         for part in book.parts_for(edition):
@@ -169,7 +214,8 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
             yield {
                 "basename": "part", "name": f"{edition}:{part.slug}",
                 "actions": [(part_action, [book, part, edition])],
-                "file_dep": [str(part.source), str(p["csl"]), *filters, *code("pandoc.py", "content.py")],
+                "file_dep": [str(part.source), str(p["csl"]), *filters, *shown.get(part, []),
+                             *code("pandoc.py", "content.py")],
                 "targets": [str(out.ast), str(out.html)],
                 "uptodate": [config_changed({"language": book.language, "style": book.csl_style,
                                              "label": part.label, "kind": part.kind})],
@@ -233,6 +279,7 @@ def all_tasks(book: Book) -> dict[str, Callable[[], Iterator[dict[str, Any]]]]:
     """Task creators for dodo.py, keyed by doit's ``task_`` names."""
     creators = {
         "notes": lambda: notes_tasks(book),
+        "figures": lambda: figure_tasks(book),
         "back": lambda: back_tasks(book),
         "part": lambda: part_tasks(book),
         "books": lambda: book_tasks(book),

@@ -13,6 +13,22 @@ local BOX_TITLES = {
   ["primary-source"] = "In their own words", disagree = "Sources disagree",
 }
 local ids = {}
+local figures_dir = "build/figures"
+
+-- A `::: {.figure-ref chart="name"}` div becomes the figure drawn from data/figures.yaml: the SVG,
+-- its alt text, and a caption that cites the figure's sources (so citeproc makes the notes).
+local function figure(el)
+  local name = el.attributes.chart
+  local handle = assert(io.open(figures_dir .. "/" .. name .. ".json", "r"))
+  local meta = pandoc.json.decode(handle:read("a"))
+  handle:close()
+  local text = "**" .. meta.title .. ".** " .. meta.caption
+  if meta.cite ~= "" then text = text .. " [" .. meta.cite .. "]" end
+  local alt = pandoc.read(meta.alt, "markdown").blocks[1].content
+  local image = pandoc.Image(alt, meta.src, "", pandoc.Attr("", { "chart" }))
+  return pandoc.Figure({ pandoc.Plain({ image }) }, { long = pandoc.read(text, "markdown").blocks },
+    pandoc.Attr("part-" .. slug .. "-fig-" .. name))
+end
 
 local function meta_string(meta, key, default)
   if meta[key] == nil then return default end
@@ -29,6 +45,7 @@ local function collect_ids(el)
 end
 
 local function div(el)
+  if el.classes:includes("figure-ref") then return figure(el) end
   for _, class in ipairs(el.classes) do
     if TEACHER_ONLY[class] and edition ~= "teacher" then return {} end
   end
@@ -70,6 +87,7 @@ function Pandoc(doc)
   slug = meta_string(doc.meta, "part-slug", slug)
   label = meta_string(doc.meta, "part-label", label)
   kind = meta_string(doc.meta, "part-kind", kind)
+  figures_dir = meta_string(doc.meta, "figures-dir", figures_dir)
   doc:walk({ Header = collect_ids, Div = collect_ids, Span = collect_ids })
   doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link })
   local title = doc.meta.title and doc.meta.title or pandoc.Inlines({ pandoc.Str(slug) })
