@@ -90,7 +90,8 @@ def write_generated(book: Book, part: Part, bibliography_json: Path, concordance
     concordance = json.loads(concordance_json.read_text(encoding="utf-8")) if concordance_json else []
     text = render(
         book.root / "templates", f"back/{part.slug}.md.j2", book=book.metadata(), data=data,
-        entries=entries, concordance=concordance, cited=cited, chapters=[
+        entries=entries, concordance=concordance, cited=cited,
+        figures=sorted(f.stem for f in (book.build / "figures").glob("*.json")), chapters=[
             {"number": p.number, "slug": p.slug, "source": p.source} for p in book.chapters()],
     )
     atomic_write_text(part.source, text)
