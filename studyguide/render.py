@@ -33,6 +33,7 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["human_date"] = human_date
     env.filters["oneline"] = lambda text: " ".join(str(text).split())
     env.filters["short_title"] = short_title
+    env.filters["sort_folded"] = sort_folded
     return env
 
 
@@ -108,6 +109,17 @@ def human_date(value: str) -> str:
     if len(parts) == 2:
         return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
     return str(value)
+
+
+def sort_folded(items: list[dict[str, Any]], attribute: str) -> list[dict[str, Any]]:
+    """Dictionary order: accents and case do not count ('détente' sorts with 'detente')."""
+    import unicodedata
+
+    def key(item: dict[str, Any]) -> str:
+        text = unicodedata.normalize("NFKD", str(item[attribute]))
+        return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+    return sorted(items, key=key)
 
 
 def short_title(entry: dict[str, Any]) -> str:
