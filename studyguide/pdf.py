@@ -104,43 +104,42 @@ def print_html(book: Book, edition: str, paper: str, parts: list[RenderedPart], 
     )
 
 
-class RestrictedFetcher:
+def restricted_fetcher(root: Path, document: Path) -> Any:
     """A WeasyPrint URL fetcher that reads only files inside the project or the font directories."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self, root: Path, document: Path) -> None:
-        self.root = root.resolve()
-        self.document = document
-        self.refused: list[str] = []
-        self.missing: list[str] = []
+    class RestrictedFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file", "data"})
+            self.root = root.resolve()
+            self.document = document
+            self.refused: list[str] = []
+            self.missing: list[str] = []
 
-    def __call__(self, url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from weasyprint.urls import default_url_fetcher
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parsed = urlparse(url)
+            if parsed.scheme not in ("file", "data"):
+                self.refused.append(f"'{url}' is a network resource; only files inside the project may be used")
+                raise ValueError("refused")
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                allowed = [self.root, *[d.resolve() for d in FONT_DIRS]]
+                if not any(path.is_relative_to(base) for base in allowed):
+                    self.refused.append(f"'{path}' is outside the project")
+                    raise ValueError("refused")
+                if not path.is_file():
+                    shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+                    self.missing.append(f"missing file '{shown}'")
+                    raise FileNotFoundError(path)
+            return super().fetch(url, headers)
 
-        parsed = urlparse(url)
-        if parsed.scheme == "data":
-            return default_url_fetcher(url, *args, **kwargs)
-        if parsed.scheme != "file":
-            self.refused.append(f"'{url}' is a network resource; only files inside the project may be used")
-            raise ValueError("refused")
-        path = Path(unquote(parsed.path)).resolve()
-        allowed = [self.root, *[d.resolve() for d in FONT_DIRS]]
-        if not any(path.is_relative_to(base) for base in allowed):
-            self.refused.append(f"'{path}' is outside the project")
-            raise ValueError("refused")
-        if not path.is_file():
-            try:
-                shown = path.relative_to(self.root).as_posix()
-            except ValueError:
-                shown = str(path)
-            self.missing.append(f"missing file '{shown}'")
-            raise FileNotFoundError(path)
-        return default_url_fetcher(url, *args, **kwargs)
+        def raise_if_any(self) -> None:
+            problems = Collector()
+            for message in self.refused + self.missing:
+                problems.error(self.document, None, message)
+            problems.raise_if_errors()
 
-    def raise_if_any(self) -> None:
-        problems = Collector()
-        for message in self.refused + self.missing:
-            problems.error(self.document, None, message)
-        problems.raise_if_errors()
+    return RestrictedFetcher()
 
 
 def write_pdf(book: Book, html: str, css: str, out: Path, source_name: Path) -> int:
@@ -149,7 +148,7 @@ def write_pdf(book: Book, html: str, css: str, out: Path, source_name: Path) -> 
     from weasyprint.text.fonts import FontConfiguration
 
     os.environ["SOURCE_DATE_EPOCH"] = str(book.source_date_epoch)
-    fetcher = RestrictedFetcher(book.root, source_name)
+    fetcher = restricted_fetcher(book.root, source_name)
     fonts = FontConfiguration()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(

@@ -107,7 +107,8 @@ class Citation:
     work: Work | None = None
     ref: Ref | None = None
     locator: str = ""
-    key: str = ""
+    leadin: str = ""
+    target: Work | None = None
 
 
 @dataclass

@@ -30,7 +30,7 @@ def split_citations(text: str) -> list[str]:
     """The citation chunks of a note, in order, lead-ins still attached."""
     pieces: list[str] = []
     for part in _cut(text, ";"):
-        part = re.sub(r"^and\s+", "", part)
+        part = re.sub(r"^and\s+", "", part.strip())
         pieces.extend(_cut_sentences(part))
     return [p for p in (clean(p) for p in pieces) if p]
 
