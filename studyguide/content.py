@@ -98,6 +98,26 @@ def find_citations(body: str, first_line: int = 1) -> list[CitationUse]:
     return uses
 
 
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)")
+HTML_SRC = re.compile(r"""<(?:img|link|script|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def check_resources(path: Path, body: str, first_line: int, root: Path, collector: Collector) -> None:
+    """Images and embedded files must be files inside the project: no network, nothing outside."""
+    for number, line in enumerate(body.splitlines(), first_line):
+        for match in [*IMAGE.finditer(line), *HTML_SRC.finditer(line)]:
+            target = match.group(1)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+                collector.error(path, number, f"'{target}' is a network or external resource",
+                                hint="copy the file into the project and link it by path")
+                continue
+            resolved = (root / target).resolve() if not target.startswith("/") else Path(target).resolve()
+            if not resolved.is_relative_to(root.resolve()):
+                collector.error(path, number, f"'{target}' is outside the project")
+            elif not resolved.is_file():
+                collector.error(path, number, f"missing image '{target}'")
+
+
 def check_citations(path: Path, uses: list[CitationUse], known: set[str], collector: Collector) -> None:
     for use in uses:
         if use.key not in known:

@@ -21,7 +21,7 @@ from typing import Any
 import pypandoc
 
 from .config import Book, Part
-from .content import ast_citation_keys, check_citations, read_source
+from .content import ast_citation_keys, check_citations, check_resources, read_source
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
 
@@ -89,6 +89,7 @@ def build_part(
     keys = known_keys(bibliography_json)
     problems = Collector()
     check_citations(part.source, source.citations, keys, problems)
+    check_resources(part.source, source.body, source.body_line, book.root, problems)
     for name in charts(source.body):
         if not (book.build / "figures" / f"{name}.json").exists():
             problems.error(part.source, None, f"missing figure '{name}'", hint="define it in data/figures.yaml")
