@@ -133,6 +133,26 @@ def figure_targets(book: Book) -> list[Path]:
     return [out / f"{n}.{ext}" for n in names for ext in ("svg", "json")]
 
 
+@reported
+def check_action(book: Book) -> Any:
+    from .checks import run_checks
+
+    pdfs = [output_path(book, "pdf", e, p) for e in book.editions for p in book.papers]
+    epubs = [output_path(book, "epub", e) for e in book.editions]
+    titles = [h.title.text for h in pdf.load_parts(book, book.parts_for(book.editions[0]), book.editions[0])]
+
+    def show(result: Any) -> None:
+        mark = "ok  " if result.ok else "FAIL"
+        print(f"  {mark} {result.name}: {result.target}")
+        for problem in result.problems[:20]:
+            print(f"         {problem}")
+
+    results = run_checks(book, pdfs, epubs, titles, show)
+    failed = [r for r in results if not r.ok]
+    print(f"check: {len(results) - len(failed)} passed, {len(failed)} failed")
+    return TaskFailed(f"{len(failed)} release check(s) failed") if failed else None
+
+
 # --- task generators ------------------------------------------------------------------------------
 
 def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
@@ -261,6 +281,19 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
         }
 
 
+def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
+    outputs = [output_path(book, "pdf", e, p) for e in book.editions for p in book.papers]
+    outputs += [output_path(book, "epub", e) for e in book.editions]
+    yield {
+        "basename": "check",
+        "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",
+        "actions": [(check_action, [book])],
+        "file_dep": [str(o) for o in outputs],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
 def config_changed(config: dict[str, Any]) -> Any:
     from doit.tools import config_changed as doit_config_changed
 
@@ -283,5 +316,6 @@ def all_tasks(book: Book) -> dict[str, Callable[[], Iterator[dict[str, Any]]]]:
         "back": lambda: back_tasks(book),
         "part": lambda: part_tasks(book),
         "books": lambda: book_tasks(book),
+        "check": lambda: check_tasks(book),
     }
     return {f"task_{re.sub(r'[^a-z_]', '_', name)}": creator for name, creator in creators.items()}
