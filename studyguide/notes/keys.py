@@ -90,7 +90,10 @@ def match_hand(work: Work, hand: dict[str, dict[str, str]]) -> str | None:
 
 
 def assign_keys(works: list[Work], names: NameTable, hand: dict[str, dict[str, str]]) -> dict[int, str]:
-    """Key for every work (by ``id(work)``); collisions are suffixed a, b, … in date order."""
+    """Key for every work (by ``id(work)``); collisions are suffixed a, b, … in date order.
+
+    A hand.bib entry whose key equals a work's generated key, and that no other work claimed by
+    title or URL, is a correction of that work (``thayer2012review``) and keeps the key."""
     keys: dict[int, str] = {}
     groups: dict[str, list[Work]] = defaultdict(list)
     for work in works:
@@ -99,8 +102,9 @@ def assign_keys(works: list[Work], names: NameTable, hand: dict[str, dict[str, s
             keys[id(work)] = matched
         else:
             groups[base_key(work, names)].append(work)
+    claimed = set(keys.values())
     for base, group in groups.items():
-        if len(group) == 1 and base not in hand:
+        if len(group) == 1 and base not in claimed:  # a hand entry under this key corrects this work
             keys[id(group[0])] = base
             continue
         ordered = sorted(group, key=lambda w: (w.date or "9999", works.index(w)))

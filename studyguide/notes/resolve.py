@@ -76,30 +76,32 @@ def resolve(notes: list[Note]) -> tuple[list[Work], list[tuple[Note, str]]]:
     and the problems found, as (note, reason)."""
     works: list[Work] = []
     problems: list[tuple[Note, str]] = []
-    previous: list[Work] = []
+    previous: list[Citation] = []
     last_path = None
     for note in notes:
         if note.path != last_path:
             previous, last_path = [], note.path
-        current: list[Work] = []
+        current: list[Citation] = []
         for cit in note.citations:
             try:
                 cit.target = _target(cit, works, previous, current)
             except ResolveError as exc:
                 problems.append((note, str(exc)))
                 continue
-            current.append(cit.target)
+            current.append(cit)
         if current:
             previous = current
     return works, problems
 
 
-def _target(cit: Citation, works: list[Work], previous: list[Work], current: list[Work]) -> Work:
+def _target(cit: Citation, works: list[Work], previous: list[Citation], current: list[Citation]) -> Work:
     if cit.ref is not None and cit.ref.kind == "ibid":
         chain = current or previous
-        if not chain:
+        if not chain or chain[-1].target is None:
             raise ResolveError("'Ibid.' with no citation before it")
-        return chain[-1]
+        if not cit.locator:  # a bare "Ibid." repeats the page as well as the work
+            cit.locator = chain[-1].locator
+        return chain[-1].target
     if cit.ref is not None:
         for work in reversed(works):
             if matches_ref(cit.ref, work):
