@@ -54,7 +54,7 @@ def _cut(text: str, sep: str) -> list[str]:
 def _cut_sentences(text: str) -> list[str]:
     """Cut after '.' before a lead-in or an inverted name, and after ',' before an inverted name
     that follows a number (the end of a reference: '…(2015): 223–44, Demmer, Amanda.')."""
-    cuts: list[int] = []
+    pieces, start = [], 0
     for i, c in top_level(text):
         if c not in ".," or i + 2 > len(text) or text[i + 1] != " ":
             continue
@@ -64,8 +64,10 @@ def _cut_sentences(text: str) -> list[str]:
             if re.search(r"(?:\b[A-Z]|\bp|\bpp|\bvol|\bno|\bed|\beds|\bet al|\bVol|\bNo|\bPg)$", before):
                 continue  # an initial or an abbreviation, not the end of a sentence
             if LEADIN_START.match(rest) or INVERTED_NAME.match(rest):
-                cuts.append(i)
+                pieces.append(text[start:i + 1])
+                start = i + 2
         elif re.search(r"[\d)]$", text[:i]) and INVERTED_NAME.match(rest):
-            cuts.append(i)
-    bounds = [-1, *cuts, len(text)]
-    return [text[a + 1:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            pieces.append(text[start:i])
+            start = i + 2
+    pieces.append(text[start:])
+    return pieces

@@ -1,0 +1,85 @@
+"""The ``studyguide`` command. Subcommands register themselves in :data:`COMMANDS`.
+
+A user's mistake (StudyguideError) prints one ``path:line: error: …`` line per problem on stderr
+and exits 1, never a traceback; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from studyguide import __version__
+from studyguide.errors import StudyguideError
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], argparse.ArgumentParser], Handler]] = {}
+
+
+def command(name: str):
+    """Register ``setup(subparsers) -> parser`` and its handler under ``name``."""
+    def wrap(setup):
+        def register(handler: Handler) -> Handler:
+            COMMANDS[name] = (setup, handler)
+            return handler
+        return register
+    return wrap
+
+
+def _notes_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("notes", help="import transcribed footnotes into BibTeX",
+                       description="Turn notes files (bib/notes/*.txt) into a BibTeX file and a concordance "
+                                   "(one JSON object per note: its keys and locators).")
+    p.add_argument("notes", nargs="+", type=Path, metavar="NOTES.txt", help="notes files, in order")
+    p.add_argument("--bib", required=True, type=Path, metavar="OUT.bib", help="BibTeX file to write")
+    p.add_argument("--concordance", required=True, type=Path, metavar="OUT.json", help="concordance to write")
+    p.add_argument("--hand", type=Path, default=None, metavar="HAND.bib",
+                   help="hand-edited BibTeX whose keys win on title/URL match (default: bib/hand.bib if present)")
+    p.add_argument("--names", type=Path, default=None, metavar="NAMES.yaml",
+                   help="name-order table (default: bib/names.yaml if present)")
+    p.add_argument("--keep-going", action="store_true",
+                   help="write notes that cannot be parsed as @misc entries marked for review (reported as warnings)")
+    return p
+
+
+@command("notes")(_notes_parser)
+def _notes(args: argparse.Namespace) -> int:
+    from studyguide.notes import import_notes
+
+    hand = args.hand or _default(Path("bib/hand.bib"))
+    names = args.names or _default(Path("bib/names.yaml"))
+    report = import_notes(args.notes, args.bib, args.concordance, hand, names, keep_going=args.keep_going)
+    for line in [*report.diagnostics, *report.skipped]:
+        print(line, file=sys.stderr)
+    print(f"{report.notes} notes, {report.citations} citations, {len(report.keys)} entries -> {args.bib}"
+          + (f" ({len(report.review)} marked for review)" if report.review else ""), file=sys.stderr)
+    return 0
+
+
+def _default(path: Path) -> Path | None:
+    return path if path.is_file() else None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studyguide", description="Build study guides from Markdown, notes and templates.")
+    parser.add_argument("--version", action="version", version=f"studyguide {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for setup, handler in COMMANDS.values():
+        setup(sub).set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except StudyguideError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
