@@ -1,4 +1,4 @@
-"""Shared paths and a once-per-session import of the three sources' notes."""
+"""Shared fixtures: a copy of the small test project, built with the real doit and dodo.py."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from studyguide.notes import Report, import_notes
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTES = [ROOT / "bib" / "notes" / f"{name}.txt" for name in ("radchenko", "essay2017", "nguyen2019")]
-HAND = ROOT / "bib" / "hand.bib"
-NAMES = ROOT / "bib" / "names.yaml"
+from tests.support import doit, make_project
 
 
 @pytest.fixture(scope="session")
-def imported(tmp_path_factory) -> tuple[Report, Path, Path]:
-    out = tmp_path_factory.mktemp("import")
-    report = import_notes(NOTES, out / "notes.bib", out / "concordance.json", HAND, NAMES)
-    return report, out / "notes.bib", out / "concordance.json"
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project, built once for the whole session (read-only for tests)."""
+    project = make_project(tmp_path_factory.mktemp("built") / "mini")
+    result = doit(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the mini project that a test may edit and rebuild."""
+    return make_project(tmp_path / "mini")

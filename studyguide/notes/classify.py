@@ -89,6 +89,13 @@ def _parse_publication(body: str, ctx: Context) -> Citation:
     if m and looks_like_person(m["name"]):
         person = ctx.names.person(m["name"])
         return Citation(body, ref=Ref("short", names=[person.family]), locator=page_locator(m["loc"]))
+    m = re.match(r"^(?P<names>[^“”\"*()]+?),\s+(?=[“\"])", body)
+    if m and all(looks_like_person(n) for n in split_names(m["names"])[0]):
+        quoted = take_quoted(body[m.end():])
+        if quoted:
+            work = Work("book", authors=[ctx.names.person(n) for n in split_names(m["names"])[0]],
+                        title=clean(quoted[0]).rstrip(".,").strip())
+            return Citation(body, work=work, locator=_after_quoted_title(work, clean(quoted[1]), ctx))
     if _bibliography_start(body):
         return _parse_bibliography(body, ctx)
     url = URL_RE.search(body)

@@ -5,7 +5,7 @@ import pytest
 from studyguide.notes.keys import assign_keys, base_key, title_word
 from studyguide.notes.model import Person, Work
 from studyguide.notes.names import NameTable
-from tests.conftest import NAMES
+from tests.notes.conftest import NAMES
 
 TABLE = NameTable.load(NAMES)
 

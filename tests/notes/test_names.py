@@ -4,7 +4,7 @@ import pytest
 
 from studyguide.notes.model import Person
 from studyguide.notes.names import NameTable, split_names
-from tests.conftest import NAMES
+from tests.notes.conftest import NAMES
 
 TABLE = NameTable.load(NAMES)
 

@@ -7,7 +7,7 @@ import json
 from studyguide import bibliography
 from studyguide.errors import Collector
 from studyguide.notes.split import read_notes
-from tests.conftest import HAND, NOTES
+from tests.notes.conftest import HAND, NOTES
 from tests.notes.roundtrip import abbreviation_names, render, score
 
 THRESHOLD = 0.95  # share of all facts; 0.97 when the test was written

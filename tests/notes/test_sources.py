@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from studyguide.notes import import_notes
-from tests.conftest import HAND, NAMES, NOTES
+from tests.notes.conftest import HAND, NAMES, NOTES
 
 # The keys writers cite (agreed before the importer existed); the importer must produce exactly these.
 EXPECTED_KEYS = """allen2012until alphahistorydien alphahistoryviet artizov2007nikita artizov2016leonid chanda1986brother
