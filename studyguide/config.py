@@ -21,6 +21,7 @@ PartKind = Literal["front", "chapter", "back", "generated"]
 EDITIONS = ("student", "teacher")
 PAPERS = {"a4": "A4", "letter": "letter"}
 # Generated back matter, in print order; each is a template in templates/back/ fed by a data file.
+DATA_OF = {"answer-key": "questions"}  # generated parts that read another part's data file
 GENERATED_BACK = ("timeline", "people", "glossary", "questions", "answer-key", "bibliography", "concordance")
 
 
@@ -162,7 +163,7 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
             problems.error(path, _line_of(path, name), f"unknown generated part {name!r}",
                            hint=f"choose from {', '.join(GENERATED_BACK)}")
             continue
-        data = root / "data" / f"{name}.yaml"
+        data = root / "data" / f"{DATA_OF.get(name, name)}.yaml"
         editions = ("teacher",) if name == "answer-key" else EDITIONS
         parts.append(Part(name, "generated", root / "build" / "md" / f"{name}.md", None,
                           data if data.exists() else None, editions))

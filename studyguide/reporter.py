@@ -30,6 +30,12 @@ class StudyguideReporter(ConsoleReporter):
         if task.actions and not task.name.startswith("_"):
             self.write(f"  ▶ {task.name}\n")
 
+    def skip_uptodate(self, task: Any) -> None:
+        """Up-to-date tasks are the normal case: say nothing (the summary counts what ran)."""
+
+    def skip_ignore(self, task: Any) -> None:
+        """Ignored tasks: as quiet as up-to-date ones."""
+
     def add_success(self, task: Any) -> None:
         if task.name in self.started and task.actions:
             self.done += 1

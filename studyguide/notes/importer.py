@@ -85,32 +85,30 @@ def import_notes(notes: list[Path], bib_out: Path, concordance_out: Path, hand_b
     for note, reason in problems:
         note.error = reason
         _fail(diag, note, reason, keep_going)
-    review: list[Work] = []
+    review: dict[int, Work] = {}  # id(note) -> its @misc entry
     if keep_going:
         for note in all_notes:
             if note.error:
-                work = Work("misc", title=note.text, review=f"needs review: {note.error}", raw=note.text)
-                review.append(work)
+                review[id(note)] = Work("misc", title=note.text, review=f"needs review: {note.error}", raw=note.text)
                 note.citations = []
     if diag.errors:
         raise StudyguideError(diag.diagnostics)
     keys = assign_keys(works, table, hand)
-    for work in review:
-        note = next(n for n in all_notes if n.text == work.raw and n.error)
-        keys[id(work)] = f"note-{Path(note.path).stem}-{note.number}"
+    for note in all_notes:
+        if id(note) in review:
+            keys[id(review[id(note)])] = f"note-{Path(note.path).stem}-{note.number}-line{note.line}"
     report = Report(notes=len(all_notes), diagnostics=[str(d) for d in diag.diagnostics])
     report.skipped = [f"{n.path}:{n.line}: note {n.number}: skipped ({n.skipped})" for f in files for n in f.notes if n.skipped]
     for note in all_notes:
         if note.error:
-            work = next(w for w in review if w.raw == note.text)
-            cites = [{"key": keys[id(work)], "locator": ""}]
+            cites = [{"key": keys[id(review[id(note)])], "locator": ""}]
         else:
             cites = [{"key": keys[id(c.target)], "locator": c.locator} for c in note.citations if c.target is not None]
         report.concordance.append({"file": note.path, "note": note.number, "citations": cites})
         report.citations += len(cites)
-    entries = [entry_for(keys[id(w)], w, table) for w in [*works, *review]]
+    entries = [entry_for(keys[id(w)], w, table) for w in [*works, *review.values()]]
     report.keys = sorted(e.key for e in entries)
-    report.review = sorted(keys[id(w)] for w in review)
+    report.review = sorted(keys[id(w)] for w in review.values())
     sources = ", ".join(display_path(p) for p in notes)
     atomic_write_text(bib_out, write_bibtex(entries, HEADER.format(sources=sources)))
     atomic_write_text(concordance_out, json.dumps(report.concordance, ensure_ascii=False, indent=2) + "\n")
