@@ -70,13 +70,13 @@ def read(path: Path, diag: Collector) -> dict[str, Entry]:
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            first = entries.get(block.key) or next((e for e in library.entries if e.key == block.key), None)
-            where = f" (first at line {first.start_line + 1})" if first is not None and hasattr(first, "start_line") else ""
+            first = next((e for e in library.entries if e.key == block.key), None)
+            where = f" (first at line {first.start_line + 1})" if first is not None else ""
             diag.error(path, line, f"key '{block.key}' defined twice{where}")
         elif isinstance(block, DuplicateFieldKeyBlock):
             diag.error(path, line, f"entry '{block.key}' has a field defined twice")
         elif isinstance(block, ParsingFailedBlock):
-            reason = str(block.error).splitlines()[0] if block.error else "syntax error"
+            reason = next(iter(str(block.error or "").strip().splitlines()), "") or "unbalanced braces or quotes"
             diag.error(path, line, "malformed entry", reason)
         else:
             diag.error(path, line, "malformed block")
