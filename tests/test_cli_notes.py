@@ -1,0 +1,56 @@
+"""`studyguide notes`: outputs, exit codes, and the exact error messages (tests/golden/errors)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studyguide.cli import main
+from tests.notes.conftest import HAND, NAMES, NOTES
+
+ERRORS = Path(__file__).resolve().parent / "golden" / "errors"
+
+
+def test_notes_command_writes_bib_and_concordance(tmp_path, capsys):
+    code = main(["notes", *map(str, NOTES), "--bib", str(tmp_path / "o.bib"), "--concordance", str(tmp_path / "o.json"),
+                 "--hand", str(HAND), "--names", str(NAMES)])
+    assert code == 0
+    assert len(json.loads((tmp_path / "o.json").read_text())) == 79
+    assert "@unpublished{memcon1961khrushchevho," in (tmp_path / "o.bib").read_text()
+    err = capsys.readouterr().err
+    assert "note 3: skipped (not a citation" in err and "79 notes" in err
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in ERRORS.glob("*.txt")))
+def test_error_messages(case, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ERRORS)
+    code = main(["notes", f"{case}.txt", "--bib", str(tmp_path / "o.bib"), "--concordance", str(tmp_path / "o.json"),
+                 "--names", str(NAMES)])
+    assert code == 1
+    assert capsys.readouterr().err == (ERRORS / f"{case}.err").read_text(encoding="utf-8")
+    assert not (tmp_path / "o.bib").exists(), "nothing is written when a note cannot be parsed"
+
+
+def test_keep_going_writes_review_entries(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ERRORS)
+    code = main(["notes", "unparseable.txt", "--bib", str(tmp_path / "o.bib"), "--concordance", str(tmp_path / "o.json"),
+                 "--names", str(NAMES), "--keep-going"])
+    assert code == 0
+    assert "unparseable.txt:3: warning: note 2: cannot parse" in capsys.readouterr().err
+    bib = (tmp_path / "o.bib").read_text()
+    assert "@misc{note-unparseable-2-line3," in bib and "keywords = {review}" in bib.replace("  ", " ").replace("  ", " ")
+    notes = [e["note"] for e in json.loads((tmp_path / "o.json").read_text())]
+    assert notes == ["1", "2", "3", "4", "5"]
+
+
+def test_console_script_has_no_traceback(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1 Xyzzy.\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "studyguide.cli", "notes", str(bad), "--bib", str(tmp_path / "o.bib"),
+                          "--concordance", str(tmp_path / "o.json")], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr == "bad.txt:1: error: note 1: cannot parse (no author, title or archive recognized)\n"
