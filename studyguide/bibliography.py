@@ -151,7 +151,7 @@ def _csl_type(e: Entry) -> str:
     if t == "article":
         return {"magazine": "article-magazine", "newspaper": "article-newspaper"}.get(
             f.get("entrysubtype", "").lower(), "article-journal")
-    if t in ("incollection", "inbook", "inproceedings") and ("title" in f or "archive" not in f and "type" not in f):
+    if t in ("incollection", "inbook", "inproceedings") and ("title" in f or ("archive" not in f and "type" not in f)):
         return "chapter" if t != "inproceedings" else "paper-conference"
     if t in ("unpublished", "incollection", "inbook") or (t in ("misc", "letter") and "archive" in f):
         return "manuscript"

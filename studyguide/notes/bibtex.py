@@ -79,7 +79,7 @@ def entry_for(key: str, work: Work, names: NameTable) -> Entry:
         if value:
             fields.append((name, value.translate(_ESCAPES)))
 
-    lang = work.language and {"vi": "vietnamese"}.get(work.language, work.language) or language(work.title)
+    lang = (work.language and {"vi": "vietnamese"}.get(work.language, work.language)) or language(work.title)
     people = [*work.authors, *work.editors, *work.participants, *work.container_editors, *work.translators]
 
     def title(text: str) -> str:
