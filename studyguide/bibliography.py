@@ -184,7 +184,8 @@ def _item(e: Entry) -> dict:
         if src in f and dst not in item:
             item[dst] = to_text(f[src])
     if "number" in f:
-        item["issue" if ctype.startswith("article") else "collection-number" if "series" in f else "number"] = to_text(f["number"])
+        slot = "issue" if ctype.startswith("article") else "collection-number" if "series" in f else "number"
+        item[slot] = to_text(f["number"])
     if "archive" in f:
         original = f.get("archive_original")
         item["archive"] = to_text(f["archive"] + (f" ({original})" if original else ""))

@@ -59,7 +59,8 @@ def test_csl_names_archive_dates_and_nocase(bibs):
     assert chen["issued"] == {"date-parts": [[2001]]}
     memcon = items["memcon1961khrushchevho"]
     assert memcon["type"] == "manuscript" and memcon["genre"] == "Memcon, Khrushchev and Hồ Chí Minh"
-    assert memcon["archive"] == "Russian State Archive of Contemporary History (Rossiiskii gosudarstvennyi arkhiv noveishei istorii)"
+    assert memcon["archive"] == ("Russian State Archive of Contemporary History"
+                                 " (Rossiiskii gosudarstvennyi arkhiv noveishei istorii)")
     assert (memcon["archive_location"], memcon["archive-place"]) == ("fond 52, opis 1, delo 555", "Moscow")
     assert memcon["issued"] == {"date-parts": [[1961, 8, 17]]}
     assert items["extra2020page"]["title"] == "A Page & More" and items["extra2020page"]["type"] == "webpage"
@@ -74,8 +75,8 @@ def test_write_csl_json_is_deterministic(bibs, tmp_path):
 
 def test_errors_carry_file_and_line(tmp_path):
     bad = tmp_path / "bad.bib"
-    bad.write_text("@book{a, title = {A}}\n\n@book{a, title = {B}}\n\n@book{b, title = {X} author = {Y}}\n\n@book{c, title = {Z\n",
-                   encoding="utf-8")
+    bad.write_text("@book{a, title = {A}}\n\n@book{a, title = {B}}\n\n"
+                   "@book{b, title = {X} author = {Y}}\n\n@book{c, title = {Z\n", encoding="utf-8")
     with pytest.raises(StudyguideError) as info:
         bibliography.load([bad])
     lines = [str(d).replace(str(tmp_path) + "/", "") for d in info.value.diagnostics]

@@ -249,7 +249,9 @@ def _kind_and_participants(description: str, ctx: Context) -> tuple[str, list[Pe
         who = m["w"]
     elif (m := re.search(r"\bfrom\s+(?P<w>.+?)\s+on\s+.*$", text)) is not None:
         return kind, [ctx.names.organization(re.sub(r"^the\s+", "", m["w"]))]
-    elif (m := re.search(r"\bby\s+(?P<w>.+?)(?:\s+at\s+.*)?$", text)) is not None or (m := re.match(r"^(?P<w>[^,]+),\s*(?:speech|statement|report)\b", text, re.I)) is not None:
+    elif (m := re.search(r"\bby\s+(?P<w>.+?)(?:\s+at\s+.*)?$", text)) is not None or (
+        m := re.match(r"^(?P<w>[^,]+),\s*(?:speech|statement|report)\b", text, re.I)
+    ) is not None:
         who = m["w"]
     elif (m := KIND_START.match(text)) is not None:
         who = text[m.end():].lstrip(" ,")

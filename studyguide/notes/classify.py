@@ -57,10 +57,7 @@ def parse_citation(chunk: str, ctx: Context) -> list[Citation]:
     m = re.match(r"^ibid\.?(?:,?\s*(?P<loc>.*?))?\.?$", body, re.I)
     if m:
         return [Citation(chunk, ref=Ref("ibid"), locator=page_locator(m["loc"] or ""), leadin=leadin)]
-    if archive.looks_archival(body, ctx):
-        cits = archive.parse(body, ctx)
-    else:
-        cits = [_parse_publication(body, ctx)]
+    cits = archive.parse(body, ctx) if archive.looks_archival(body, ctx) else [_parse_publication(body, ctx)]
     for c in cits:
         c.text, c.leadin = chunk, leadin
         if c.work is not None:
@@ -102,7 +99,7 @@ def _parse_publication(body: str, ctx: Context) -> Citation:
     if url:
         rest = clean(body.replace(url.group(0), "")).rstrip(".,")
         if not rest or rest[0].islower():
-            return Citation(body, work=Work("webpage", url=url["url"].rstrip("/") + "/" if url["url"].endswith("/") else url["url"]))
+            return Citation(body, work=Work("webpage", url=url["url"]))
     raise ParseError("no author, title or archive recognized")
 
 

@@ -8,6 +8,7 @@ Amanda. “The Last …”". Cuts are made only outside quotations, brackets and
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from studyguide.notes.text import clean, top_level
 
@@ -48,7 +49,7 @@ def strip_leadin(chunk: str) -> tuple[str, str]:
 def _cut(text: str, sep: str) -> list[str]:
     cuts = [i for i, c in top_level(text) if c == sep]
     bounds = [-1, *cuts, len(text)]
-    return [text[a + 1:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text[a + 1:b] for a, b in pairwise(bounds)]
 
 
 def _cut_sentences(text: str) -> list[str]:

@@ -91,7 +91,7 @@ def parse_date(text: str) -> tuple[str, re.Match[str] | None]:
 
 def is_date(text: str) -> bool:
     """True when ``text`` is a date and nothing else."""
-    iso, m = parse_date(text)
+    _, m = parse_date(text)
     return bool(m) and clean(text.replace(m.group(0), "")).strip(".") == ""
 
 

@@ -20,8 +20,19 @@ import pypandoc
 
 from studyguide.notes.text import DATE_RE, fold, parse_date
 
-NON_FACTS = set(["see", "also", "for", "details", "relevant", "documentation", "cited", "ibid", "hereafter", "this", "section", "based", "mostly", "work", "analysis", "can", "found", "concise", "overview", "shorter", "explanation", "detailed", "exposition", "account", "french", "same", "journalist", "testimony", "original", "text", "both", "kindly", "shared", "with", "the", "author", "author's", "authors", "obtained", "translated", "introduction", "accessed", "edited", "diss", "chp", "vol", "pg", "and", "from", "that", "which", "more", "into", "over", "their", "there", "about", "argument", "volume", "possession", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december"])
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+NON_FACTS = set([
+    "see", "also", "for", "details", "relevant", "documentation", "cited", "ibid", "hereafter", "this", "section",
+    "based", "mostly", "work", "analysis", "can", "found", "concise", "overview", "shorter", "explanation",
+    "detailed", "exposition", "account", "french", "same", "journalist", "testimony", "original", "text", "both",
+    "kindly", "shared", "with", "the", "author", "author's", "authors", "obtained", "translated", "introduction",
+    "accessed", "edited", "diss", "chp", "vol", "pg", "and", "from", "that", "which", "more", "into", "over",
+    "their", "there", "about", "argument", "volume", "possession", "january", "february", "march", "april", "june",
+    "july", "august", "september", "october", "november", "december",
+])
+MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December",
+]
 URL = re.compile(r"<?(https?://[^\s>]+?)>?(?=[.,;]?(?:\s|$))")
 
 

@@ -8,10 +8,12 @@ from studyguide.notes.segment import split_citations, strip_leadin
 @pytest.mark.parametrize(("note", "chunks"), [
     ("See A, *T* (P, 2000); B, *U* (Q, 2001).", ["See A, *T* (P, 2000)", "B, *U* (Q, 2001)."]),
     ("Ibid. For details, see A, *T*, 7.", ["Ibid.", "For details, see A, *T*, 7."]),
-    ("Nguyen, L. “X,” In Y; and Chen Jian. “Z,” in the same volume.", ["Nguyen, L. “X,” In Y", "Chen Jian. “Z,” in the same volume."]),
+    ("Nguyen, L. “X,” In Y; and Chen Jian. “Z,” in the same volume.",
+     ["Nguyen, L. “X,” In Y", "Chen Jian. “Z,” in the same volume."]),
     ("Martini, Edwin A. Invisible. Amherst: P, 2007. Allen, Michael J. Until. Chapel Hill: P, 2012.",
      ["Martini, Edwin A. Invisible. Amherst: P, 2007.", "Allen, Michael J. Until. Chapel Hill: P, 2012."]),
-    ("J 39, no. 2 (2015): 223–44, Demmer, Amanda. “The Last,” diss.", ["J 39, no. 2 (2015): 223–44", "Demmer, Amanda. “The Last,” diss."]),
+    ("J 39, no. 2 (2015): 223–44, Demmer, Amanda. “The Last,” diss.",
+     ["J 39, no. 2 (2015): 223–44", "Demmer, Amanda. “The Last,” diss."]),
     ("A. N. Artizov (ed.), *N* (Moscow, 2007).", ["A. N. Artizov (ed.), *N* (Moscow, 2007)."]),
     ("“A; B,” *J* 3 (1999).", ["“A; B,” *J* 3 (1999)."]),
 ])

@@ -9,7 +9,25 @@ from studyguide.notes import import_notes
 from tests.notes.conftest import HAND, NAMES, NOTES
 
 # The keys writers cite (agreed before the importer existed); the importer must produce exactly these.
-EXPECTED_KEYS = ["allen2012until", "alphahistorydien", "alphahistoryviet", "artizov2007nikita", "artizov2016leonid", "chanda1986brother", "chanda2018vietnam", "chen2001mao", "chen2006china", "demmer2017last", "demmer2018forging", "diiorio2001china", "doc1991trade", "doc1991volume", "franklin1993mia", "franklin2013missing", "gaiduk1996soviet", "gaiduk2003confronting", "goscha2006vietnam", "grosser2017histoire", "hershberg2012marigold", "historyvietnamization", "instructions1964ccp", "jespersen1995politics", "letter1967questions", "llewellyn2018chinese", "luthi2008sinosoviet", "marange2007relations", "martini2007invisible", "mcculloch1968study", "memcon1961khrushchevho", "memcon1962maokapo", "memcon1963privalovduong", "memcon1963tovmasianho", "memcon1963tovmasianung", "memcon1964khrushchevradhakrishnan", "memcon1964maoduhamel", "memcon1964maopham", "memcon1964zhouyala", "memcon1965brezhnevlea", "memcon1965brezhnevleb", "memcon1965kosyginmao", "memcon1965zhoukosygin", "memcon1965zhoupham", "memcon1966maoho", "memcon1967maopham", "memcon1968brezhnevphama", "memcon1968brezhnevphamb", "memcon1970maole", "memcon1971brezhnevkosygin", "memcon1973brezhnevlea", "memcon1973brezhnevleb", "memcon1973maole", "menetreymonchau2006changing", "morgan2014dont", "nguyen2006sinovietnamese", "nguyen2008america", "nguyen2012hanoi", "note1964tarkajurgas", "olsen2006soviet", "path2020vietnam", "peking1964china", "radchenko2009two", "report1965le", "rohn2012how", "speech1965suslov", "speech1969lea", "speech1969leb", "stur2015hiding", "thayer2012review", "treaty1978friendship", "westad1998brothers", "womack2006china", "xia2006negotiating", "zhai2000china", "zhonggong2013mao"]
+EXPECTED_KEYS = [
+    "allen2012until", "alphahistorydien", "alphahistoryviet", "artizov2007nikita", "artizov2016leonid",
+    "chanda1986brother", "chanda2018vietnam", "chen2001mao", "chen2006china", "demmer2017last", "demmer2018forging",
+    "diiorio2001china", "doc1991trade", "doc1991volume", "franklin1993mia", "franklin2013missing",
+    "gaiduk1996soviet", "gaiduk2003confronting", "goscha2006vietnam", "grosser2017histoire",
+    "hershberg2012marigold", "historyvietnamization", "instructions1964ccp", "jespersen1995politics",
+    "letter1967questions", "llewellyn2018chinese", "luthi2008sinosoviet", "marange2007relations",
+    "martini2007invisible", "mcculloch1968study", "memcon1961khrushchevho", "memcon1962maokapo",
+    "memcon1963privalovduong", "memcon1963tovmasianho", "memcon1963tovmasianung",
+    "memcon1964khrushchevradhakrishnan", "memcon1964maoduhamel", "memcon1964maopham", "memcon1964zhouyala",
+    "memcon1965brezhnevlea", "memcon1965brezhnevleb", "memcon1965kosyginmao", "memcon1965zhoukosygin",
+    "memcon1965zhoupham", "memcon1966maoho", "memcon1967maopham", "memcon1968brezhnevphama",
+    "memcon1968brezhnevphamb", "memcon1970maole", "memcon1971brezhnevkosygin", "memcon1973brezhnevlea",
+    "memcon1973brezhnevleb", "memcon1973maole", "menetreymonchau2006changing", "morgan2014dont",
+    "nguyen2006sinovietnamese", "nguyen2008america", "nguyen2012hanoi", "note1964tarkajurgas", "olsen2006soviet",
+    "path2020vietnam", "peking1964china", "radchenko2009two", "report1965le", "rohn2012how", "speech1965suslov",
+    "speech1969lea", "speech1969leb", "stur2015hiding", "thayer2012review", "treaty1978friendship",
+    "westad1998brothers", "womack2006china", "xia2006negotiating", "zhai2000china", "zhonggong2013mao",
+]
 
 
 def test_every_note_is_accounted_for(imported):

@@ -12,7 +12,8 @@ def _read(tmp_path, text):
 
 
 def test_numbering_styles_and_header(tmp_path):
-    nf, diag = _read(tmp_path, "# source: x2020y\n# author: A. Person\n\n1 Plain.\n\n[2] Bracketed.\n\n3. Dotted.\n\n⁴ Superscript.\n")
+    text = "# source: x2020y\n# author: A. Person\n\n1 Plain.\n\n[2] Bracketed.\n\n3. Dotted.\n\n⁴ Superscript.\n"
+    nf, diag = _read(tmp_path, text)
     assert [n.number for n in nf.notes] == ["1", "2", "3", "4"]
     assert [n.text for n in nf.notes] == ["Plain.", "Bracketed.", "Dotted.", "Superscript."]
     assert nf.header == {"source": "x2020y", "author": "A. Person"}
@@ -28,7 +29,8 @@ def test_wrapped_note_keeps_lines_starting_with_numbers(tmp_path):
 def test_out_of_order_and_stray_text_are_errors(tmp_path):
     _, diag = _read(tmp_path, "Stray text.\n\n1 One.\n\n3 Three.\n")
     assert [str(d).split(": ", 1)[1] for d in diag.errors] == [
-        "error: text before the first numbered note (start each note with its number: '12 Text', '[12] Text', '12. Text' or '¹² Text')",
+        "error: text before the first numbered note"
+        " (start each note with its number: '12 Text', '[12] Text', '12. Text' or '¹² Text')",
         "error: note 3: numbering out of order (expected note 2)",
     ]
     assert [d.line for d in diag.errors] == [1, 5]
