@@ -47,7 +47,7 @@ def pdf_fonts(path: Path) -> tuple[set[str], list[str]]:
         fonts = resources.get_object().get("/Font", {}) if resources else {}
         for ref in fonts.values():
             font = ref.get_object()
-            name = str(font.get("/BaseFont", "?")).split("+")[-1]
+            name = str(font.get("/BaseFont", "?")).split("+")[-1].replace("-", "")
             used.add(name)
             descendants = font.get("/DescendantFonts")
             holder = descendants[0].get_object() if descendants else font
