@@ -82,19 +82,14 @@ def read(path: Path, diag: Collector) -> dict[str, Entry]:
             diag.error(path, line, "malformed block")
     for e in library.entries:
         line = e.start_line + 1
-        values = {f.key.lower(): _strip_outer(str(f.value)) for f in e.fields}
+        # bibtexparser's default parse stack already removed the enclosing braces or quotes; a second
+        # pair is protection ({{Alpha History}} is an organization) and must stay.
+        values = {f.key.lower(): str(f.value).strip() for f in e.fields}
         for name, value in values.items():
             if re.search(r"[}\"]\s*,?\s*[a-z_-]+\s*=\s*[{\"]", value):
                 diag.error(path, line, f"entry '{e.key}': field '{name}' swallows another field", "missing comma?")
         entries[e.key] = Entry(e.key, e.entry_type.lower(), values, display_path(path), line)
     return entries
-
-
-def _strip_outer(value: str) -> str:
-    v = value.strip()
-    if len(v) >= 2 and ((v[0] == "{" and v[-1] == "}" and _balanced(v[1:-1])) or (v[0] == v[-1] == '"')):
-        return v[1:-1]
-    return v
 
 
 def _balanced(text: str) -> bool:
