@@ -24,7 +24,8 @@ def test_loads_parts_in_order(mini: Path) -> None:
 
 def test_listed_but_missing_chapter_is_an_error_on_its_line(mini: Path) -> None:
     (mini / "content" / "02-beta.md").unlink()
-    with pytest.raises(StudyguideError, match=r"content/book\.yaml:9: error: chapter file 'content/02-beta\.md' is listed but missing"):
+    expected = r"content/book\.yaml:9: error: chapter file 'content/02-beta\.md' is listed but missing"
+    with pytest.raises(StudyguideError, match=expected):
         load_book(mini)
 
 
