@@ -87,21 +87,20 @@ def check_bookmarks(path: Path, expected: list[str]) -> list[str]:
 
 
 def check_citations(book: Book) -> list[str]:
-    """Every key cited in content/ and data/ is in the bibliography; entries never cited are listed."""
-    from .content import find_citations, read_text
-    from .errors import did_you_mean
+    """Every key cited in content/ and data/ is in the built bibliography."""
+    from .content import book_citations
+    from .content import check_citations as check_uses
+    from .errors import Collector
 
     csl = book.build / "bib" / "bibliography.json"
     known = {e["id"] for e in json.loads(csl.read_text(encoding="utf-8"))}
-    problems = []
-    sources = [p.source for p in book.parts if p.kind != "generated"] + sorted((book.root / "data").glob("*.yaml"))
-    for source in sources:
-        for use in find_citations(read_text(source)):
-            if use.key not in known:
-                hint = did_you_mean(use.key, known)
-                problems.append(f"{source.relative_to(book.root)}:{use.line}: unknown citation key '{use.key}'"
-                                + (f" ({hint})" if hint else ""))
-    return problems
+    problems = Collector()
+    by_file: dict[Path, list] = {}
+    for source, use in book_citations(book.citing_files()):
+        by_file.setdefault(source, []).append(use)
+    for source, uses in by_file.items():
+        check_uses(source, uses, known, problems)
+    return [str(d) for d in problems.errors]
 
 
 def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str],

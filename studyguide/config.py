@@ -81,6 +81,11 @@ class Book:
     def chapters(self) -> list[Part]:
         return [p for p in self.parts if p.kind == "chapter"]
 
+    def citing_files(self) -> list[Path]:
+        """Files authors cite from: the written parts and the data files of the back matter."""
+        data = sorted((self.root / "data").glob("*.yaml")) if (self.root / "data").is_dir() else []
+        return [p.source for p in self.parts if p.kind != "generated"] + data
+
     def parts_for(self, edition: str) -> list[Part]:
         return [p for p in self.parts if edition in p.editions]
 

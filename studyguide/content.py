@@ -118,6 +118,11 @@ def check_resources(path: Path, body: str, first_line: int, root: Path, collecto
                 collector.error(path, number, f"missing image '{target}'")
 
 
+def book_citations(sources: list[Path]) -> list[tuple[Path, CitationUse]]:
+    """Every citation in the given files (chapters and data files), in reading order."""
+    return [(source, use) for source in sources for use in find_citations(read_text(source))]
+
+
 def check_citations(path: Path, uses: list[CitationUse], known: set[str], collector: Collector) -> None:
     for use in uses:
         if use.key not in known:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .backmatter import load_data, strip_lines
 from .config import Book
-from .errors import Collector, StudyguideError
+from .errors import Collector
 from .fsutil import atomic_write_text
 from .render import human_date, render
 
@@ -125,8 +125,3 @@ def _write(out: Path, name: str, svg: str, meta: dict[str, Any]) -> list[Path]:
     atomic_write_text(out / f"{name}.svg", svg)
     atomic_write_text(out / f"{name}.json", json.dumps(sidecar, ensure_ascii=False, sort_keys=True))
     return [out / f"{name}.svg", out / f"{name}.json"]
-
-
-def require_figure(book: Book, name: str, where: Path) -> None:
-    if not (figures_dir(book) / f"{name}.json").exists():
-        raise StudyguideError.at(where, None, f"missing figure '{name}'", hint="define it in data/figures.yaml")

@@ -20,7 +20,7 @@ from doit.exceptions import TaskFailed
 from . import backmatter, epub, figures, pdf
 from . import pandoc as pandoc_stage
 from .config import Book, Part
-from .content import find_citations, read_text
+from .content import book_citations, read_text
 from .errors import StudyguideError
 from .render import render, template_dependencies
 
@@ -72,22 +72,13 @@ def bibliography_action(book: Book, bib_files: list[Path]) -> None:
     write_csl_json(bib_files, paths(book)["csl"])
 
 
-def cited_keys(book: Book) -> list[str]:
-    """Every key cited in the content and the data files, in first-use order."""
-    keys: dict[str, None] = {}
-    sources = [p.source for p in book.parts if p.kind != "generated"]
-    sources += sorted((book.root / "data").glob("*.yaml")) if (book.root / "data").is_dir() else []
-    for source in sources:
-        for use in find_citations(read_text(source)):
-            keys.setdefault(use.key)
-    return list(keys)
-
-
 @reported
 def generated_action(book: Book, part: Part) -> None:
     p = paths(book)
     concordance = p["concordance"] if p["concordance"].exists() else None
-    backmatter.write_generated(book, part, p["csl"], concordance, cited_keys(book))
+    # Only the bibliography lists what the book cites; the other parts need not scan the sources.
+    cited = list(dict.fromkeys(use.key for _, use in book_citations(book.citing_files()))) if part.slug == "bibliography" else []
+    backmatter.write_generated(book, part, p["csl"], concordance, cited)
 
 
 @reported
@@ -204,8 +195,7 @@ def back_tasks(book: Book) -> Iterator[dict[str, Any]]:
         if part.slug == "concordance":
             deps.append(p["concordance"])
         if part.slug == "bibliography":  # lists what the book cites
-            deps += [x.source for x in book.parts if x.kind != "generated"]
-            deps += sorted((book.root / "data").glob("*.yaml"))
+            deps += book.citing_files()
         yield {
             "basename": "back", "name": part.slug,
             "actions": [(generated_action, [book, part])],

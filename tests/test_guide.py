@@ -8,7 +8,7 @@ import pytest
 
 from studyguide.bibliography import write_csl_json
 from studyguide.config import load_book
-from studyguide.content import find_citations, read_text
+from studyguide.content import book_citations
 from studyguide.notes import import_notes
 from tests.support import REPO
 
@@ -28,10 +28,8 @@ def guide(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, set[str]]:
 
 def cited(book: object) -> dict[str, list[str]]:
     uses: dict[str, list[str]] = {}
-    sources = [p.source for p in book.parts if p.kind != "generated"] + sorted((REPO / "data").glob("*.yaml"))
-    for source in sources:
-        for use in find_citations(read_text(source)):
-            uses.setdefault(use.key, []).append(f"{Path(source).relative_to(REPO)}:{use.line}")
+    for source, use in book_citations(book.citing_files()):
+        uses.setdefault(use.key, []).append(f"{Path(source).relative_to(REPO)}:{use.line}")
     return uses
 
 
