@@ -7,6 +7,7 @@ a chapter, so citations in data files become footnotes and bibliography entries 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ def load_data(path: Path) -> Any:
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
         mapping = loader.construct_mapping(node, deep=True)
         mapping["__line__"] = node.start_mark.line + 1
+        # The line of each field too, so that a field of the wrong type is reported where it is.
+        mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
         return mapping
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
@@ -49,13 +52,49 @@ def load_data(path: Path) -> Any:
         raise StudyguideError.at(path, mark.line + 1 if mark else None, f"malformed YAML: {problem}") from None
 
 
+# questions.yaml is a mapping of lists; each nested list is checked like a list-shaped data file.
+QUESTION_SCHEMAS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
+    "essay": {"question": (str, True), "answer": (str, True)},
+    "dbq": {"title": (str, True), "documents": (list, True), "questions": (list, True)},
+    "documents": {"label": (str, True), "source": (str, True), "text": (str, True), "cite": (str, True)},
+    "questions": {"question": (str, True), "answer": (str, True)},
+}
+
+
 def validate(name: str, path: Path, data: Any) -> None:
+    if name == "questions":
+        _validate_questions(path, data)
+        return
     schema = SCHEMAS.get(name)
     if schema is None:
         return
     problems = Collector()
     if not isinstance(data, list) or not data:
         raise StudyguideError.at(path, 1, f"{name} data must be a non-empty list of entries")
+    _validate_list(name, path, data, schema, problems)
+    problems.raise_if_errors()
+
+
+def _validate_questions(path: Path, data: Any) -> None:
+    """Essay questions and document sets (each set with its documents and questions)."""
+    problems = Collector()
+    if not isinstance(data, dict) or not isinstance(data.get("essay"), list):
+        raise StudyguideError.at(path, 1, "questions data must be a mapping with an 'essay' list and a 'dbq' list")
+    _validate_list("essay", path, data["essay"], QUESTION_SCHEMAS["essay"], problems)
+    sets = data.get("dbq", [])
+    if not isinstance(sets, list):
+        problems.error(path, data.get("__lines__", {}).get("dbq", 1), "'dbq' must be a list of document sets")
+        sets = []
+    _validate_list("dbq", path, sets, QUESTION_SCHEMAS["dbq"], problems)
+    for item in sets:
+        for inner in ("documents", "questions"):
+            if isinstance(item, dict) and isinstance(item.get(inner), list):
+                _validate_list(inner[:-1], path, item[inner], QUESTION_SCHEMAS[inner], problems)
+    problems.raise_if_errors()
+
+
+def _validate_list(name: str, path: Path, data: list[Any], schema: dict[str, tuple[type | tuple[type, ...], bool]],
+                   problems: Collector) -> None:
     for item in data:
         if not isinstance(item, dict):
             problems.error(path, None, f"each {name} entry must be a mapping, not {item!r}")
@@ -66,14 +105,23 @@ def validate(name: str, path: Path, data: Any) -> None:
                 if required:
                     problems.error(path, line, f"{name} entry is missing the field '{field}'")
             elif not isinstance(item[field], kind) or isinstance(item[field], bool):
-                expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-                problems.error(path, line, f"field '{field}' must be a {expected}, not {type(item[field]).__name__}")
-    problems.raise_if_errors()
+                kinds = kind if isinstance(kind, tuple) else (kind,)
+                expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+                found = _KIND_NAMES.get(type(item[field]), type(item[field]).__name__)
+                hint = f'put the value in quotes: {field}: "{item[field]}"' if str in kinds and \
+                    isinstance(item[field], int | float | bool | dt.date) else None
+                problems.error(path, item.get("__lines__", {}).get(field, line),
+                               f"{name} entry: field '{field}' must be {expected}, not {found}", hint)
+
+
+# What a YAML value is, in an author's words (YAML reads 1961 as a number and 1961-08-02 as a date).
+_KIND_NAMES: dict[type, str] = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+                                list: "a list", dict: "a mapping", type(None): "empty", dt.date: "a date"}
 
 
 def strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: strip_lines(v) for k, v in value.items() if k != "__line__"}
+        return {k: strip_lines(v) for k, v in value.items() if k not in ("__line__", "__lines__")}
     if isinstance(value, list):
         return [strip_lines(v) for v in value]
     return value

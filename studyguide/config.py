@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -62,6 +63,8 @@ class Book:
     csl_style: str
     handout_page_budget: int
     fonts: dict[str, str] = field(default_factory=dict)
+    # Bibliography keys that are listed on purpose although no part cites them (checked by `doit check`).
+    uncited: tuple[str, ...] = ()
 
     @property
     def build(self) -> Path:
@@ -179,9 +182,18 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
     listed = {p.source.resolve() for p in parts}
     for stray in sorted((root / "content").rglob("*.md")):
         if stray.resolve() not in listed:
-            problems.warning(stray, None, "chapter file is not listed in content/book.yaml and is not built")
+            problems.warning(stray, 1, "chapter file is not listed in content/book.yaml and is not built")
+    check_sources(root, [p for p in parts if p.kind != "generated" and p.source.is_file()], problems)
 
     bib = raw.get("bibliography", {}) or {}
+    if not isinstance(bib, dict):
+        problems.error(path, lines.get("bibliography", 1), "'bibliography' must be a mapping (notes, hand, names …)")
+        bib = {}
+    uncited = bib.get("uncited", []) or []
+    if not (isinstance(uncited, list) and all(isinstance(k, str) for k in uncited)):
+        problems.error(path, _line_of(path, "uncited:") or lines.get("bibliography", 1),
+                       "'uncited' must be a list of citation keys")
+        uncited = []
     book = Book(
         root=root,
         title=text("title"),
@@ -202,11 +214,51 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
         csl_style=str(bib.get("style", "chicago-notes-bibliography")),
         handout_page_budget=int(raw.get("handout_page_budget", 8)),
         fonts={"body": "Noto Serif", "heading": "Noto Sans"} | dict(raw.get("fonts", {}) or {}),
+        uncited=tuple(uncited),
     )
     for warning in problems.warnings:
-        print(warning)
-    problems.raise_if_errors()
+        print(warning, file=sys.stderr)
+    if problems.errors:
+        raise StudyguideError(problems.errors)  # the warnings are printed already
     return book
+
+
+def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
+    """What doit needs before it can even plan the build: readable sources and defined figures.
+
+    The task generators read each part to find the charts it shows (they are file dependencies);
+    a file that is not UTF-8 would crash them with a traceback, and a chart that no data file
+    defines would make doit fail on a missing dependency without saying where it is used. So both
+    are reported here, with their lines, before any task is created.
+    """
+    from .content import figure_refs, read_text
+
+    defined = _figure_ids(root / "data" / "figures.yaml")
+    for part in parts:
+        try:
+            text = read_text(part.source)
+        except StudyguideError as exc:
+            problems.extend(exc)
+            continue
+        if defined is None:
+            continue  # data/figures.yaml is malformed: the figures task reports it with its line
+        for name, line in figure_refs(text):
+            if name not in defined:
+                problems.error(part.source, line, f"missing figure '{name}'", hint="define it in data/figures.yaml")
+
+
+def _figure_ids(path: Path) -> set[str] | None:
+    """Names of the figures data/figures.yaml defines; None if the file cannot be read."""
+    if not path.exists():
+        return set()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None
+    if not isinstance(raw, dict):
+        return None
+    ids = {str(c.get("id")) for c in raw.get("charts", []) or [] if isinstance(c, dict)}
+    return ids | ({"timeline"} if raw.get("timeline_graphic") else set())
 
 
 def _key_lines(path: Path) -> dict[str, int]:

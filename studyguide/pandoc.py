@@ -26,6 +26,15 @@ from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
+# pandoc's --sandbox limits what pandoc's own readers and writers read to the files named on the
+# command line: a chapter's front matter cannot make citeproc read `bibliography:` or
+# `citation-abbreviations:` from elsewhere, nor a writer fetch an image. It does NOT restrict Lua
+# filters (io.open in prepare.lua reads the figure sidecars, dump.lua writes the AST; both paths
+# come from the build, not from content), which tests/test_sandbox.py verifies. The part stage runs
+# sandboxed. The EPUB stage cannot: pandoc 3.9's sandbox refuses even the --css and
+# --epub-cover-image files given on the command line, and every figure SVG; epub.py checks instead
+# that every resource the merged document embeds lies inside the project (check_embedded).
+SANDBOX = ["--sandbox"]
 
 
 @cache
@@ -105,7 +114,7 @@ def build_part(
     with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
         ast_tmp, html_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html"
         args = [
-            str(part.source), "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
+            str(part.source), *SANDBOX, "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
             f"--lua-filter={filter_path('prepare.lua')}",
             "--citeproc", f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",

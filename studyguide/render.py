@@ -7,6 +7,7 @@ print an empty string into a book. Template dependencies (extends/include/import
 
 from __future__ import annotations
 
+import re
 import traceback
 from functools import cache
 from pathlib import Path
@@ -58,9 +59,44 @@ def template_dependencies(templates: Path, name: str) -> list[Path]:
     return [templates / n for n in seen]
 
 
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+CSS_URL = re.compile(r"""(?:url\(\s*["']?([^"')\s]+)["']?\s*\)|@import\s+["']([^"']+)["'])""", re.I)
+TAG_URL = re.compile(r"""<([\w:]+)\b[^>]*?\s(?:src|href|xlink:href)\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def check_template_resources(templates: Path, name: str) -> None:
+    """Refuse a template (or one it includes) that embeds a file outside the project or from the network.
+
+    Only literal URLs are checked here, with their lines; a URL built from variables is checked when
+    the document is laid out (WeasyPrint's restricted URL fetcher). Relative URLs in the EPUB
+    templates point inside the EPUB container, not into the project, so only absolute and network
+    URLs are checked there.
+    """
+    from .content import resource_problem
+    from .errors import Collector
+
+    root = templates.resolve().parent
+    problems = Collector()
+    for path in template_dependencies(templates, name):
+        if not path.is_file():
+            continue
+        inside_epub = path.resolve().is_relative_to((templates / "epub").resolve())
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            found = [(m.group(1) or m.group(2), "stylesheet" if m.group(2) else "file") for m in CSS_URL.finditer(line)]
+            found += [(m.group(2), "" if m.group(1).lower() == "a" else "file") for m in TAG_URL.finditer(line)]
+            for target, what in found:
+                if "{{" in target or "{%" in target or (inside_epub and not re.match(r"^(/|[a-z][\w+.-]*:)", target, re.I)):
+                    continue
+                problem = resource_problem(target, root, what, FONT_DIRS)
+                if problem:
+                    problems.error(path, number, *problem)
+    problems.raise_if_errors()
+
+
 def render(templates: Path, name: str, /, **context: Any) -> str:
     """Render a template; any template mistake becomes a one-line ``file:line: error``."""
     env = environment(templates)
+    check_template_resources(templates, name)
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateNotFound as exc:
