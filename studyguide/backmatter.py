@@ -16,7 +16,7 @@ import yaml
 
 from .config import Book, Part
 from .content import read_text
-from .errors import Collector, StudyguideError
+from .errors import Collector, StudyguideError, yaml_problem
 from .fsutil import atomic_write_text
 from .render import render
 
@@ -47,9 +47,8 @@ def load_data(path: Path) -> Any:
     try:
         return yaml.load(text, Loader=LineLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise StudyguideError.at(path, mark.line + 1 if mark else None, f"malformed YAML: {problem}") from None
+        line, problem, hint = yaml_problem(exc)
+        raise StudyguideError.at(path, line, f"malformed YAML: {problem}", hint) from None
 
 
 # questions.yaml is a mapping of lists; each nested list is checked like a list-shaped data file.

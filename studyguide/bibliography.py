@@ -77,7 +77,8 @@ def read(path: Path, diag: Collector) -> dict[str, Entry]:
             diag.error(path, line, f"entry '{block.key}' has a field defined twice")
         elif isinstance(block, ParsingFailedBlock):
             reason = next(iter(str(block.error or "").strip().splitlines()), "") or "unbalanced braces or quotes"
-            diag.error(path, line, "malformed entry", reason)
+            named = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,", str(getattr(block, "raw", "") or ""))
+            diag.error(path, line, f"malformed entry '{named.group(1)}'" if named else "malformed entry", reason)
         else:
             diag.error(path, line, "malformed block")
     for e in library.entries:

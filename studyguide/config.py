@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .errors import Collector, StudyguideError
+from .errors import Collector, StudyguideError, yaml_problem
 
 PartKind = Literal["front", "chapter", "back", "generated"]
 EDITIONS = ("student", "teacher")
@@ -108,8 +108,8 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
     except UnicodeDecodeError as exc:
         raise StudyguideError.at(path, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise StudyguideError.at(path, mark.line + 1 if mark else None, f"malformed YAML: {exc}") from None
+        line, problem, hint = yaml_problem(exc)
+        raise StudyguideError.at(path, line, f"malformed YAML: {problem}", hint) from None
     problems = Collector()
     if not isinstance(raw, dict):
         raise StudyguideError.at(path, 1, "the book configuration must be a mapping of settings")
@@ -182,7 +182,7 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
     listed = {p.source.resolve() for p in parts}
     for stray in sorted((root / "content").rglob("*.md")):
         if stray.resolve() not in listed:
-            problems.warning(stray, 1, "chapter file is not listed in content/book.yaml and is not built")
+            problems.warning(stray, None, "chapter file is not listed in content/book.yaml and is not built")
     check_sources(root, [p for p in parts if p.kind != "generated" and p.source.is_file()], problems)
 
     bib = raw.get("bibliography", {}) or {}

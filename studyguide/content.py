@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Collector, StudyguideError, did_you_mean
+from .errors import Collector, StudyguideError, did_you_mean, yaml_problem
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 # pandoc: a key starts with a letter, digit or _, and may contain internal punctuation :.#$%&-+?<>~/
@@ -81,10 +81,8 @@ def read_source(path: Path) -> Source:
         try:
             loaded = yaml.safe_load(match.group(1))
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 2 if mark else 1
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise StudyguideError.at(path, line, f"malformed front matter: {problem}") from None
+            line, problem, hint = yaml_problem(exc, line_offset=2)
+            raise StudyguideError.at(path, line or 1, f"malformed front matter: {problem}", hint) from None
         if loaded is not None and not isinstance(loaded, dict):
             raise StudyguideError.at(path, 2, "front matter must be a mapping such as 'title: ...'")
         meta = loaded or {}
@@ -222,7 +220,7 @@ def resource_problem(target: str, root: Path, what: str = "file",
     elif URL_SCHEME.match(target):
         if not embedded:
             return None  # a web link: the reader follows it, nothing is fetched into the book
-        return (f"'{target}' is a network resource", "copy the file into the project and refer to it by path")
+        return (f"'{target}' is a network or external resource", "copy the file into the project and link it by path")
     local = local.split("#", 1)[0].split("?", 1)[0]
     resolved = Path(local).resolve() if local.startswith("/") else (root / local).resolve()
     if not any(resolved.is_relative_to(base) for base in (root, *allowed)):

@@ -90,3 +90,18 @@ def display_path(path: str | Path) -> str:
     with contextlib.suppress(ValueError):
         p = p.resolve().relative_to(Path.cwd().resolve())
     return p.as_posix()
+
+
+def yaml_problem(exc: Exception, line_offset: int = 1) -> tuple[int | None, str, str | None]:
+    """(line, problem, hint) of a PyYAML error: where it broke, and where the unclosed thing began.
+
+    ``line_offset`` is the file line of the YAML text's first line (front matter starts on line 2).
+    """
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    hint = None
+    if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+        hint = f"{context.removeprefix('while ').replace('parsing ', '').replace('scanning ', '')} " \
+               f"that starts at line {context_mark.line + line_offset}"
+    return (mark.line + line_offset if mark else None), problem, hint

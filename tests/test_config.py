@@ -39,4 +39,4 @@ def test_unknown_paper_size_is_an_error_with_the_choices(mini: Path) -> None:
 def test_unlisted_chapter_is_a_warning(mini: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (mini / "content" / "99-stray.md").write_text("---\ntitle: Stray\n---\ntext\n")
     load_book(mini)
-    assert "99-stray.md: warning: chapter file is not listed" in capsys.readouterr().out
+    assert "99-stray.md: warning: chapter file is not listed" in capsys.readouterr().err

