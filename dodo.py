@@ -1,7 +1,8 @@
 """doit tasks for the study guide. Declarations only: the work lives in the studyguide package.
 
     doit list        # what can be built
-    doit             # build everything (PDFs and EPUBs of every edition)
+    doit             # build everything (books as PDF and EPUB, chapter handouts and booklets)
+    doit handouts    # only the chapter handouts and booklets
     doit clean       # remove what was built
 """
 
@@ -13,7 +14,7 @@ from studyguide.reporter import StudyguideReporter
 from studyguide.tasks import all_tasks
 
 DOIT_CONFIG = {
-    "default_tasks": ["pdf", "epub"],
+    "default_tasks": ["pdf", "epub", "handouts"],
     "reporter": StudyguideReporter,
     "verbosity": 2,
     "dep_file": "build/.doit.db",

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Written:
+    """A target a task wrote, as the build summary reports it (doit keeps the task's values)."""
+
+    output: str
+    pages: int = 0  # 0 for an EPUB; for a booklet, the printed sides
+    warnings: tuple[str, ...] = ()
+
+    def values(self) -> dict[str, object]:
+        return {"output": self.output, "pages": self.pages, "warnings": list(self.warnings)}
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

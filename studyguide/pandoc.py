@@ -71,11 +71,17 @@ def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | 
 class PartOutputs:
     ast: Path
     html: Path
+    sources: Path | None  # chapters only: the list of the sources the chapter cites (for its handout)
+
+    @property
+    def all(self) -> list[Path]:
+        return [self.ast, self.html, *([self.sources] if self.sources else [])]
 
 
 def part_outputs(book: Book, part: Part, edition: str) -> PartOutputs:
     base = book.build / "parts" / edition
-    return PartOutputs(base / f"{part.slug}.json", base / f"{part.slug}.html")
+    sources = base / f"{part.slug}.sources.html" if part.kind == "chapter" else None
+    return PartOutputs(base / f"{part.slug}.json", base / f"{part.slug}.html", sources)
 
 
 def known_keys(bibliography_json: Path) -> set[str]:
@@ -108,18 +114,22 @@ def build_part(
     meta = {
         "edition": edition, "part-slug": part.slug, "part-kind": part.kind, "part-label": part.label or "",
         "lang": book.language, "link-citations": "false",
-        "suppress-bibliography": "false" if part.slug == "bibliography" else "true",
+        # The bibliography part prints the book's list; a chapter makes its own for its handout.
+        "suppress-bibliography": "false" if part.slug == "bibliography" or out.sources else "true",
         "figures-dir": str(book.build / "figures"),
     } | (extra_meta or {})
     with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
-        ast_tmp, html_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html"
+        ast_tmp, html_tmp, sources_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html", Path(tmp) / "sources.html"
         args = [
             str(part.source), *SANDBOX, "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
             f"--lua-filter={filter_path('prepare.lua')}",
             "--citeproc", f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
+            f"--lua-filter={filter_path('sources.lua')}",
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",
             f"--metadata=ast-out:{ast_tmp}", f"--output={html_tmp}",
         ] + [f"--metadata={k}:{v}" for k, v in meta.items()]
+        if out.sources:
+            args.append(f"--metadata=sources-out:{sources_tmp}")
         stderr = run(args, book, source=part.source)
         ast = json.loads(ast_tmp.read_text(encoding="utf-8"))
         # Cross-check: pandoc found no citation that the line-aware scan missed.
@@ -128,6 +138,8 @@ def build_part(
         problems.raise_if_errors()
         os.replace(ast_tmp, out.ast)
         os.replace(html_tmp, out.html)
+        if out.sources:
+            os.replace(sources_tmp, out.sources)
     return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
 
 

@@ -142,8 +142,8 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     return RestrictedFetcher()
 
 
-def write_pdf(book: Book, html: str, css: str, out: Path, source_name: Path) -> int:
-    """Lay out and write the PDF atomically; return its page count."""
+def render_pdf(book: Book, html: str, css: str, source_name: Path) -> tuple[bytes, int]:
+    """Lay out the document; return the PDF and its page count."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -159,5 +159,11 @@ def write_pdf(book: Book, html: str, css: str, out: Path, source_name: Path) -> 
     data = document.write_pdf()
     if not data:
         raise StudyguideError.at(source_name, None, "WeasyPrint produced no PDF")
+    return data, len(document.pages)
+
+
+def write_pdf(book: Book, html: str, css: str, out: Path, source_name: Path) -> int:
+    """Lay out and write the PDF atomically; return its page count."""
+    data, pages = render_pdf(book, html, css, source_name)
     atomic_write_bytes(out, data)
-    return len(document.pages)
+    return pages

@@ -1,5 +1,10 @@
 """doit reporter: one line per task with its time, diagnostics without tracebacks, a summary.
 
+The summary lists what was written (each book with its page count, the handouts and booklets
+counted with their page ranges) and repeats every warning, which would otherwise have scrolled
+away among a hundred task lines. Tasks report through the values doit keeps for them
+(``fsutil.Written``), so the summary also works with ``doit -n 2``.
+
 A user's mistake (StudyguideError, surfaced as doit's TaskFailed) prints only its
 ``path:line: error: …`` lines; a genuine crash still shows doit's traceback. Set
 STUDYGUIDE_VERBOSE=1 to see tracebacks for everything.
@@ -24,6 +29,7 @@ class StudyguideReporter(ConsoleReporter):
         self.started: dict[str, float] = {}
         self.run_start = time.monotonic()
         self.done = 0
+        self.written: list[dict[str, Any]] = []
 
     def execute_task(self, task: Any) -> None:
         self.started[task.name] = time.monotonic()
@@ -40,6 +46,9 @@ class StudyguideReporter(ConsoleReporter):
         if task.name in self.started and task.actions:
             self.done += 1
             self.write(f"  ✓ {task.name} ({time.monotonic() - self.started[task.name]:.1f} s)\n")
+            values = getattr(task, "values", None) or {}
+            if "output" in values:
+                self.written.append(values)
 
     def add_failure(self, task: Any, fail: Any) -> None:
         exception = fail.exception if hasattr(fail, "exception") else fail
@@ -62,3 +71,26 @@ class StudyguideReporter(ConsoleReporter):
         if self.done or self.failures or shown:
             status = f", {len(self.failures) + shown} failed" if (self.failures or shown) else ""
             self.write(f"studyguide: {self.done} task(s) run in {elapsed:.1f} s{status}\n")
+            for line in summary(self.written):
+                self.write(f"  {line}\n")
+
+
+def summary(written: list[dict[str, Any]]) -> list[str]:
+    """A few lines on what a build wrote: books one by one, handouts and booklets counted."""
+    lines: list[str] = []
+    books = sorted((w for w in written if "/handouts/" not in w["output"] and "/parts/" not in w["output"]),
+                   key=lambda w: w["output"])
+    if books:
+        shown = [f"{w['output']} ({w['pages']} pages)" if w["pages"] else w["output"] for w in books]
+        lines.append("books: " + ", ".join(shown))
+    handouts = [w for w in written if "/handouts/" in w["output"]]
+    for booklet, label, unit in ((False, "handouts", "page"), (True, "booklets", "printed side")):
+        group = [w["pages"] for w in handouts if w["output"].endswith("-booklet.pdf") == booklet]
+        if group:
+            span = f"{min(group)}–{max(group)}" if min(group) != max(group) else str(group[0])
+            lines.append(f"{label}: {len(group)} ({span} {unit}{'' if span == '1' else 's'} each)")
+    warnings = [warning for w in written for warning in w.get("warnings", [])]
+    if warnings:
+        lines.append(f"warnings: {len(warnings)}")
+        lines += [f"  {warning}" for warning in warnings]
+    return lines

@@ -17,11 +17,12 @@ from typing import Any
 
 from doit.exceptions import TaskFailed
 
-from . import backmatter, epub, figures, pdf
+from . import backmatter, epub, figures, handouts, pdf
 from . import pandoc as pandoc_stage
 from .config import Book, Part
 from .content import book_citations, read_text
-from .errors import StudyguideError
+from .errors import StudyguideError, display_path
+from .fsutil import Written
 from .render import render, template_dependencies
 
 PACKAGE = Path(__file__).resolve().parent
@@ -82,24 +83,35 @@ def generated_action(book: Book, part: Part) -> None:
 
 
 @reported
-def part_action(book: Book, part: Part, edition: str) -> None:
-    for warning in pandoc_stage.build_part(book, part, edition, paths(book)["csl"]):
+def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
+    warnings = tuple(map(str, pandoc_stage.build_part(book, part, edition, paths(book)["csl"])))
+    for warning in warnings:
         print(warning, file=sys.stderr)
+    return Written(display_path(pandoc_stage.part_outputs(book, part, edition).html), warnings=warnings).values()
 
 
 @reported
-def pdf_action(book: Book, edition: str, paper: str, out: Path) -> None:
+def pdf_action(book: Book, edition: str, paper: str, out: Path) -> dict[str, Any]:
     parts = pdf.load_parts(book, book.parts_for(edition), edition)
     templates = book.root / "templates"
     html = pdf.print_html(book, edition, paper, parts)
     css = render(templates, "print/book.css.j2", book=book.metadata(), paper=pdf.PAPERS[paper])
     pages = pdf.write_pdf(book, html, css, out, templates / "print/book.html.j2")
-    print(f"{out.relative_to(book.root)}: {pages} pages")
+    return Written(display_path(out), pages).values()
 
 
 @reported
-def epub_action(book: Book, edition: str, out: Path) -> None:
+def handout_action(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> dict[str, Any]:
+    built = (handouts.write_booklet if booklet else handouts.write_handout)(book, part, edition, paper)
+    for warning in built.warnings:
+        print(warning, file=sys.stderr)
+    return built.values()
+
+
+@reported
+def epub_action(book: Book, edition: str, out: Path) -> dict[str, Any]:
     epub.write_epub(book, edition, book.parts_for(edition), out)
+    return Written(display_path(out)).values()
 
 
 @reported
@@ -226,7 +238,7 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
                 "actions": [(part_action, [book, part, edition])],
                 "file_dep": [str(part.source), str(p["csl"]), *filters, *shown.get(part, []),
                              *code("pandoc.py", "content.py")],
-                "targets": [str(out.ast), str(out.html)],
+                "targets": [str(t) for t in out.all],
                 "uptodate": [config_changed({"language": book.language, "style": book.csl_style,
                                              "label": part.label, "kind": part.kind})],
                 "clean": True,
@@ -271,6 +283,28 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
         }
 
 
+def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
+    """One handout and one booklet per chapter, edition and paper; each depends on its chapter only."""
+    templates = book.root / "templates"
+    layout = sorted({str(t) for name in handouts.TEMPLATES for t in template_dependencies(templates, name)})
+    yield {"basename": "handouts", "name": None,
+           "doc": "per-chapter handouts and fold-and-staple booklets (per edition and paper)"}
+    for edition in book.editions:
+        for part in (x for x in book.parts_for(edition) if x.kind == "chapter"):
+            fragments = [str(f) for f in pandoc_stage.part_outputs(book, part, edition).all if f.suffix == ".html"]
+            for paper in book.papers:
+                for booklet in (False, True):
+                    out = handouts.handout_path(book, edition, paper, part, booklet)
+                    yield {
+                        "basename": "handouts", "name": f"{edition}:{paper}:{part.slug}" + (":booklet" if booklet else ""),
+                        "actions": [(handout_action, [book, part, edition, paper, booklet])],
+                        "file_dep": fragments + layout + code("handouts.py", "booklet.py", "pdf.py"),
+                        "targets": [str(out)],
+                        "uptodate": [config_changed(book.metadata() | {"budget": book.handout_page_budget})],
+                        "clean": True,
+                    }
+
+
 def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
     outputs = [output_path(book, "pdf", e, p) for e in book.editions for p in book.papers]
     outputs += [output_path(book, "epub", e) for e in book.editions]
@@ -306,6 +340,7 @@ def all_tasks(book: Book) -> dict[str, Callable[[], Iterator[dict[str, Any]]]]:
         "back": lambda: back_tasks(book),
         "part": lambda: part_tasks(book),
         "books": lambda: book_tasks(book),
+        "handouts": lambda: handout_tasks(book),
         "check": lambda: check_tasks(book),
     }
     return {f"task_{re.sub(r'[^a-z_]', '_', name)}": creator for name, creator in creators.items()}

@@ -1,0 +1,66 @@
+"""Per-chapter handouts: what a teacher takes to the photocopier.
+
+A handout is one chapter of one edition on its own: a title block (guide, chapter, edition, date),
+the chapter with its notes numbered from 1, its key terms and review questions (the teacher's copy
+adds the model answers and teaching notes, as the chapter's edition already does), and the list of
+the sources the chapter cites. The same chapter fragment the book uses is laid out again, so a
+handout never differs from the book's text.
+
+Each handout also comes as a saddle-stitch booklet: laid out at half size and imposed two-up
+(``booklet.impose``), ready to print double-sided and fold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .booklet import impose
+from .config import PAPERS, Book, Part
+from .errors import Diagnostic, display_path
+from .fsutil import Written, atomic_write_bytes
+from .pandoc import part_outputs
+from .pdf import load_parts, render_pdf
+from .render import render
+
+HALF_PAPERS = {"a4": "148.5mm 210mm", "letter": "5.5in 8.5in"}  # a booklet page: exactly half the sheet (A5 is 148 mm)
+TEMPLATES = ("print/handout.html.j2", "print/handout.css.j2")
+
+
+def handout_path(book: Book, edition: str, paper: str, part: Part, booklet: bool = False) -> Path:
+    suffix = "-booklet" if booklet else ""
+    return book.build / "pdf" / edition / paper / "handouts" / f"{part.slug}{suffix}.pdf"
+
+
+def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> tuple[bytes, int]:
+    """Lay out one chapter's handout at full size, or at half size for a booklet."""
+    [rendered] = load_parts(book, [part], edition)
+    sources_file = part_outputs(book, part, edition).sources
+    sources = sources_file.read_text(encoding="utf-8") if sources_file and sources_file.exists() else ""
+    size = HALF_PAPERS[paper] if booklet else PAPERS[paper]
+    templates = book.root / "templates"
+    context = {"book": book.metadata(), "edition": edition, "paper": size, "paper_name": paper, "booklet": booklet}
+    html = render(templates, TEMPLATES[0], rendered=rendered, sources=sources, **context)
+    css = render(templates, TEMPLATES[1], **context)
+    return render_pdf(book, html, css, templates / TEMPLATES[0])
+
+
+def write_handout(book: Book, part: Part, edition: str, paper: str) -> Written:
+    """Write the chapter's handout; warn when it runs over the book's page budget."""
+    out = handout_path(book, edition, paper, part)
+    data, pages = layout(book, part, edition, paper, booklet=False)
+    atomic_write_bytes(out, data)
+    warnings: tuple[str, ...] = ()
+    if pages > book.handout_page_budget:
+        warnings = (str(Diagnostic(
+            display_path(out), None, f"{pages} pages, over the handout page budget of {book.handout_page_budget}",
+            hint="handout_page_budget in content/book.yaml", severity="warning")),)
+    return Written(display_path(out), pages, warnings)
+
+
+def write_booklet(book: Book, part: Part, edition: str, paper: str) -> Written:
+    """Write the chapter's booklet: half-size pages imposed two-up on the edition's paper."""
+    out = handout_path(book, edition, paper, part, booklet=True)
+    data, _ = layout(book, part, edition, paper, booklet=True)
+    imposed, sheets = impose(data)
+    atomic_write_bytes(out, imposed)
+    return Written(display_path(out), 2 * sheets)
