@@ -12,9 +12,17 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import Book
+from .errors import did_you_mean, display_path
 from .fonts import font_files
+
+MM = 72 / 25.4  # PDF points per millimetre
+# The print-safe margin: the print CSS keeps the text block at least 18 mm and the running header
+# and footer more than 10 mm from the edges, so anything within 10 mm is a layout fault (an
+# unbreakable URL, a wide table or figure) that a printer may trim.
+SAFE_MARGIN_MM = 10.0
 
 
 @dataclass
@@ -103,15 +111,103 @@ def check_citations(book: Book) -> list[str]:
     return [str(d) for d in problems.errors]
 
 
+def check_page_margins(path: Path, margin_mm: float = SAFE_MARGIN_MM, bleed_pages: tuple[int, ...] = ()) -> list[str]:
+    """Every character, rule, curve and image of every page lies inside the print-safe margin.
+
+    pdfplumber gives each object's box in points from the page's top-left corner. An object is
+    reported once per page and edge, with how close it comes and what it is (the text it belongs to,
+    or the kind of drawing), so a long unbreakable URL reads as ``text 'https://…'``.
+    ``bleed_pages`` (1-based) hold full-bleed artwork, such as the cover: their filled shapes and
+    images may reach and pass the edge, but their text and rules must still keep the margin.
+    """
+    import pdfplumber
+
+    problems: list[str] = []
+    margin = margin_mm * MM
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            x0, top, x1, bottom = page.bbox
+            worst: dict[str, tuple[float, str]] = {}
+            objects = [("text", c) for c in page.chars] + [(k, o) for k in ("rect", "line", "curve", "image")
+                                                             for o in getattr(page, f"{k}s")]
+            for kind, obj in objects:
+                if kind != "text" and _invisible(obj):
+                    continue
+                if number in bleed_pages and (kind == "image" or (kind == "rect" and obj.get("fill"))):
+                    continue
+                gaps = {"left": obj["x0"] - x0, "right": x1 - obj["x1"], "top": obj["top"] - top,
+                        "bottom": bottom - obj["bottom"]}
+                for edge, gap in gaps.items():
+                    if gap < margin and (edge not in worst or gap < worst[edge][0]):
+                        worst[edge] = (gap, _describe(kind, obj, page))
+            for edge, (gap, what) in sorted(worst.items()):
+                where = f"{gap / MM:.1f} mm from the {edge} edge" if gap >= 0 else f"{-gap / MM:.1f} mm beyond the {edge} edge"
+                problems.append(f"{display_path(path)}: page {number}: content reaches {where} ({what})")
+    return problems
+
+
+def _invisible(obj: dict[str, Any]) -> bool:
+    """A drawing with neither fill nor stroke (WeasyPrint emits some as clipping helpers)."""
+    return not obj.get("fill") and not obj.get("stroke")
+
+
+def _describe(kind: str, obj: dict[str, Any], page: Any) -> str:
+    if kind != "text":
+        return kind
+    # The word the character belongs to: the characters on its line around it.
+    line = sorted((c for c in page.chars if abs(c["top"] - obj["top"]) < 1), key=lambda c: c["x0"])
+    index = next(i for i, c in enumerate(line) if c is obj)
+    start = index
+    while start > 0 and not line[start - 1]["text"].isspace() and line[start]["x0"] - line[start - 1]["x1"] < 1:
+        start -= 1
+    word = "".join(c["text"] for c in line[start:start + 24]).split(" ")[0]
+    shown = word if len(word) <= 20 else word[:20] + "…"
+    return f"text '{shown}'"
+
+
+def check_uncited(book: Book) -> list[str]:
+    """Every bibliography entry is cited somewhere, or listed in book.yaml under bibliography.uncited.
+
+    An entry that nobody cites and nobody vouched for is usually a slip (a key changed in a chapter,
+    a note imported from a source the guide no longer uses); listing it says it is kept on purpose.
+    A listed key that is not in the bibliography is itself reported, with the nearest key.
+    """
+    from .config import _line_of
+    from .content import book_citations
+
+    csl = book.build / "bib" / "bibliography.json"
+    entries = [e["id"] for e in json.loads(csl.read_text(encoding="utf-8"))]
+    cited = {use.key for _, use in book_citations(book.citing_files())}
+    config = book.root / "content" / "book.yaml"
+    shown = config.relative_to(book.root).as_posix()  # doit runs in the project root
+    problems = []
+    for key in book.uncited:
+        if key not in entries:
+            hint = did_you_mean(key, entries)
+            line = _line_of(config, key)
+            problems.append(f"{shown}:{line}: error: 'uncited' lists '{key}', which is not in the bibliography"
+                            + (f" ({hint})" if hint else ""))
+        elif key in cited:
+            problems.append(f"{shown}:{_line_of(config, key)}: error: 'uncited' lists '{key}', but it is cited")
+    listed = set(book.uncited)
+    problems += [f"{key}: neither cited nor listed under bibliography.uncited in {shown}"
+                 for key in entries if key not in cited and key not in listed]
+    return problems
+
+
 def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str],
                progress: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
-    results = [CheckResult("citations resolve", "content/, data/", check_citations(book))]
+    results = [CheckResult("citations resolve", "content/, data/", check_citations(book)),
+               CheckResult("every entry cited or listed as uncited", "build/bib/bibliography.json", check_uncited(book))]
     for epub in epubs:
         results.append(CheckResult("EPUBCheck", str(epub.relative_to(book.root)), check_epub(epub)))
     for pdf in pdfs:
         shown = str(pdf.relative_to(book.root))
         results.append(CheckResult("fonts embedded and cover the text", shown, check_pdf_fonts(book, pdf)))
         results.append(CheckResult("bookmarks match the contents", shown, check_bookmarks(pdf, titles)))
+        # Page 1 is the cover (templates/print/cover.html.j2, `@page cover { margin: 0 }`): full-bleed artwork.
+        results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", shown,
+                                   check_page_margins(pdf, bleed_pages=(1,))))
     for result in results:
         if progress:
             progress(result)
