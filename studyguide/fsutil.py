@@ -27,6 +27,9 @@ class Written:
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A build killed with SIGKILL cannot clean up: drop what an earlier write of this target left.
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -41,3 +44,34 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# doit's dependency database (dodo.py: DOIT_CONFIG "dep_file" with the json backend).
+DOIT_DB = Path("build") / ".doit.db"
+
+
+def recover_doit_db(root: Path) -> str | None:
+    """Set a damaged doit database aside, so that the next build starts afresh instead of crashing.
+
+    doit's json backend rewrites the whole file in place (open for writing, then write), so a build
+    killed at that moment leaves it empty or cut short, and every later ``doit`` would stop with a
+    JSON traceback. Without a database doit simply checks and rebuilds everything, which is safe
+    because the outputs are reproducible. Returns the warning to print, or None if all is well.
+    """
+    import json
+
+    path = root / DOIT_DB
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    try:
+        json.loads(text)
+        return None
+    except ValueError:
+        pass
+    os.replace(path, path.with_name(path.name + ".damaged"))
+    return (f"{DOIT_DB.as_posix()}: warning: doit's database was damaged (a build interrupted while saving it?);"
+            f" set aside as {DOIT_DB.name}.damaged, everything is checked and rebuilt")
