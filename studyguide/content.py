@@ -40,6 +40,8 @@ CITATION_START = re.compile(r"(?:^|[\s;])-?@[\w{]")
 BARE_AT = re.compile(r"(?:^|[\s;\[])-?@(?![\w{])")
 # {#id ...} attributes: on headings, fenced divs, bracketed spans and images.
 EXPLICIT_ID = re.compile(r"\{[^{}\n]*?(?<![\w-])#([\w:.-]+)[^{}\n]*\}")
+# Front-matter keys that make pandoc/citeproc read a file; pandoc's --sandbox does not stop these.
+FILE_KEYS = {"bibliography", "csl", "citation-abbreviations", "references-file"}
 FIGURE_REF = re.compile(r"""\.figure-ref[^}]*chart=["']?([\w-]+)""")
 
 
@@ -90,6 +92,10 @@ def read_source(path: Path) -> Source:
         body_line = text[: match.end()].count("\n") + 1
     elif text.startswith("---"):
         raise StudyguideError.at(path, 1, "malformed front matter: no closing '---' line")
+    for key in FILE_KEYS & set(meta):
+        line = next((n for n, text in enumerate(match.group(1).splitlines(), 2) if text.startswith(f"{key}:")), 2)
+        raise StudyguideError.at(path, line, f"front matter may not set '{key}': it names a file for pandoc to read",
+                                 hint="the build supplies the bibliography and the citation style")
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise StudyguideError.at(path, 1 if match else None, "front matter needs a 'title' (a string)")

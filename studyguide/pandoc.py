@@ -26,10 +26,11 @@ from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
-# pandoc's --sandbox limits what pandoc's own readers and writers read to the files named on the
-# command line: a chapter's front matter cannot make citeproc read `bibliography:` or
-# `citation-abbreviations:` from elsewhere, nor a writer fetch an image. It does NOT restrict Lua
-# filters (io.open in prepare.lua reads the figure sidecars, dump.lua writes the AST; both paths
+# pandoc's --sandbox limits what pandoc's own readers and writers fetch to the files named on the
+# command line (a writer cannot fetch an image from elsewhere). In pandoc 3.9 it does NOT stop
+# citeproc from reading a `bibliography:`/`csl:` named in a chapter's front matter, so
+# content.read_source refuses those keys (and --bibliography overrides the first). Nor does it
+# restrict Lua filters (io.open in prepare.lua reads the figure sidecars, dump.lua writes the AST; both paths
 # come from the build, not from content), which tests/test_sandbox.py verifies. The part stage runs
 # sandboxed. The EPUB stage cannot: pandoc 3.9's sandbox refuses even the --css and
 # --epub-cover-image files given on the command line, and every figure SVG; epub.py checks instead
