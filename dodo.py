@@ -7,9 +7,11 @@
 """
 
 import sys
+from pathlib import Path
 
 from studyguide.config import load_book
 from studyguide.errors import StudyguideError
+from studyguide.fsutil import recover_doit_db
 from studyguide.reporter import StudyguideReporter
 from studyguide.tasks import all_tasks
 
@@ -20,6 +22,10 @@ DOIT_CONFIG = {
     "dep_file": "build/.doit.db",
     "backend": "json",
 }
+
+# doit's json database is rewritten in place; one cut short by a killed build is set aside, not fatal.
+if damaged := recover_doit_db(Path(DOIT_CONFIG["dep_file"])):
+    print(damaged, file=sys.stderr)
 
 try:
     BOOK = load_book(".")

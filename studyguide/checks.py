@@ -196,7 +196,8 @@ def check_uncited(book: Book) -> list[str]:
 
 
 def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str],
-               progress: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+               progress: Callable[[CheckResult], None] | None = None, handouts: list[Path] | None = None) -> list[CheckResult]:
+    """Every check on every output; handouts (no contents page) get the font and margin checks."""
     results = [CheckResult("citations resolve", "content/, data/", check_citations(book)),
                CheckResult("every entry cited or listed as uncited", "build/bib/bibliography.json", check_uncited(book))]
     for epub in epubs:
@@ -205,9 +206,15 @@ def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str
         shown = str(pdf.relative_to(book.root))
         results.append(CheckResult("fonts embedded and cover the text", shown, check_pdf_fonts(book, pdf)))
         results.append(CheckResult("bookmarks match the contents", shown, check_bookmarks(pdf, titles)))
-        # Page 1 is the cover (templates/print/cover.html.j2, `@page cover { margin: 0 }`): full-bleed artwork.
-        results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", shown,
-                                   check_page_margins(pdf, bleed_pages=(1,))))
+        results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", shown, check_page_margins(pdf)))
+    for group, files in (("handouts", [h for h in handouts or [] if not h.stem.endswith("-booklet")]),
+                         ("booklets", [h for h in handouts or [] if h.stem.endswith("-booklet")])):
+        if files:
+            folder = f"build/pdf/*/*/handouts/ ({len(files)} {group})"
+            fonts = [f"{h.relative_to(book.root)}: {p}" for h in files for p in check_pdf_fonts(book, h)]
+            margins = [p for h in files for p in check_page_margins(h)]
+            results.append(CheckResult("fonts embedded and cover the text", folder, fonts))
+            results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", folder, margins))
     for result in results:
         if progress:
             progress(result)

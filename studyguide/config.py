@@ -17,7 +17,6 @@ from typing import Any, Literal
 import yaml
 
 from .errors import Collector, StudyguideError, yaml_problem
-from .fsutil import recover_doit_db
 
 PartKind = Literal["front", "chapter", "back", "generated"]
 EDITIONS = ("student", "teacher")
@@ -102,9 +101,6 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
     """Read and validate the configuration; every problem is reported with its line, all at once."""
     root = Path(root).resolve()
     path = root / config
-    damaged = recover_doit_db(root)  # before doit opens it: a damaged database would crash doit
-    if damaged:
-        print(damaged, file=sys.stderr)
     if not path.is_file():
         raise StudyguideError.at(path, None, "book configuration not found")
     try:

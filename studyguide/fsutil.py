@@ -46,11 +46,7 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-# doit's dependency database (dodo.py: DOIT_CONFIG "dep_file" with the json backend).
-DOIT_DB = Path("build") / ".doit.db"
-
-
-def recover_doit_db(root: Path) -> str | None:
+def recover_doit_db(path: Path) -> str | None:
     """Set a damaged doit database aside, so that the next build starts afresh instead of crashing.
 
     doit's json backend rewrites the whole file in place (open for writing, then write), so a build
@@ -60,7 +56,6 @@ def recover_doit_db(root: Path) -> str | None:
     """
     import json
 
-    path = root / DOIT_DB
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -73,5 +68,5 @@ def recover_doit_db(root: Path) -> str | None:
     except ValueError:
         pass
     os.replace(path, path.with_name(path.name + ".damaged"))
-    return (f"{DOIT_DB.as_posix()}: warning: doit's database was damaged (a build interrupted while saving it?);"
-            f" set aside as {DOIT_DB.name}.damaged, everything is checked and rebuilt")
+    return (f"{path.as_posix()}: warning: doit's database was damaged (a build interrupted while saving it?);"
+            f" set aside as {path.name}.damaged, everything is checked and rebuilt")

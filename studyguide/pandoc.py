@@ -26,6 +26,9 @@ from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
+# pandoc closes an unclosed fenced div at the end of the file and carries on, swallowing the rest
+# of the chapter into the box; that is always an author's slip, so it stops the build.
+UNCLOSED_DIV = re.compile(r"Div at .*? line (\d+) column \d+ unclosed")
 # pandoc's --sandbox limits what pandoc's own readers and writers fetch to the files named on the
 # command line (a writer cannot fetch an image from elsewhere). In pandoc 3.9 it does NOT stop
 # citeproc from reading a `bibliography:`/`csl:` named in a chapter's front matter, so
@@ -106,10 +109,7 @@ def build_part(
     problems = Collector()
     check_citations(part.source, source.citations, keys, problems)
     check_resources(part.source, source.body, source.body_line, book.root, problems)
-    for name in charts(source.body):
-        if not (book.build / "figures" / f"{name}.json").exists():
-            problems.error(part.source, None, f"missing figure '{name}'", hint="define it in data/figures.yaml")
-    problems.raise_if_errors()
+    problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
     out = part_outputs(book, part, edition)
     out.ast.parent.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -132,6 +132,9 @@ def build_part(
         if out.sources:
             args.append(f"--metadata=sources-out:{sources_tmp}")
         stderr = run(args, book, source=part.source)
+        for line in UNCLOSED_DIV.findall(stderr):
+            problems.error(part.source, int(line), "this box (':::') is never closed",
+                           hint="put ':::' alone on a line where the box ends")
         ast = json.loads(ast_tmp.read_text(encoding="utf-8"))
         # Cross-check: pandoc found no citation that the line-aware scan missed.
         for key in sorted(ast_citation_keys(ast) - keys):

@@ -150,7 +150,7 @@ def check_action(book: Book) -> Any:
         for problem in result.problems[:20]:
             print(f"         {problem}")
 
-    results = run_checks(book, pdfs, epubs, titles, show)
+    results = run_checks(book, pdfs, epubs, titles, show, handout_files(book))
     failed = [r for r in results if not r.ok]
     print(f"check: {len(results) - len(failed)} passed, {len(failed)} failed")
     return TaskFailed(f"{len(failed)} release check(s) failed") if failed else None
@@ -305,9 +305,15 @@ def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
                     }
 
 
+def handout_files(book: Book) -> list[Path]:
+    return [handouts.handout_path(book, edition, paper, part, booklet)
+            for edition in book.editions for part in book.parts_for(edition) if part.kind == "chapter"
+            for paper in book.papers for booklet in (False, True)]
+
+
 def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
     outputs = [output_path(book, "pdf", e, p) for e in book.editions for p in book.papers]
-    outputs += [output_path(book, "epub", e) for e in book.editions]
+    outputs += [output_path(book, "epub", e) for e in book.editions] + handout_files(book)
     yield {
         "basename": "check",
         "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",

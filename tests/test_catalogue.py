@@ -117,6 +117,7 @@ CASES = [
     Case("unknown-key", replace(BETA, "[@chen2001mao, 209–10]", "[@chen2001, 209–10]")),
     Case("citation-unclosed", replace(BETA, BETA_CITE, "[@chen2001mao, 209–10.")),
     Case("citation-without-key", replace(BETA, BETA_CITE, "[@].")),
+    Case("box-unclosed", replace(BETA, "## Only section\n", "## Only section\n\n::: summary\n")),
     Case("bib-key-twice", append("bib/hand.bib", "\n@book{minisource,\n  title = {Again}\n}\n")),
     Case("bib-malformed", replace("bib/hand.bib", "{A Small Test Source}", "{A Small Test Source")),
     Case("note-unparseable", replace("bib/notes/mini.txt", "3 Ibid., 130.", "3 Ibid., 130.\n\n4 Zork and so on.")),

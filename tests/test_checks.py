@@ -130,6 +130,6 @@ def test_doit_check_fails_on_an_unlisted_uncited_entry_and_reports_briefly(proje
     report = [line for line in result.stdout.splitlines() if re.match(r"\s+(ok  |FAIL) ", line)]
     failed = [line for line in report if "FAIL" in line]
     assert failed == ["  FAIL every entry cited or listed as uncited: build/bib/bibliography.json"], result.stdout
-    assert len(report) == 10, report  # one line per check: 2 book-wide, 1 per EPUB, 3 per PDF
+    assert len(report) == 14, report  # one line per check: 2 book-wide, 1 per EPUB, 3 per PDF, 2 for handouts, 2 for booklets
     assert "minisource: neither cited nor listed under bibliography.uncited in content/book.yaml" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
