@@ -23,7 +23,9 @@ DOIT_CONFIG = {
     "backend": "json",
 }
 
-# doit's json database is rewritten in place; one cut short by a killed build is set aside, not fatal.
+# doit's json backend cannot create the database's folder (`doit clean` on a fresh checkout crashed),
+# and rewrites the file in place: one cut short by a killed build is set aside, not fatal.
+Path(DOIT_CONFIG["dep_file"]).parent.mkdir(exist_ok=True)
 if damaged := recover_doit_db(Path(DOIT_CONFIG["dep_file"])):
     print(damaged, file=sys.stderr)
 

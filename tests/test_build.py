@@ -105,6 +105,11 @@ def test_epub_has_notes_cover_and_accessibility_metadata(built: Path) -> None:
     assert 'epub:type="footnote"' in xhtml and 'epub:type="noteref"' in xhtml
 
 
+def test_clean_works_on_a_fresh_checkout(project: Path) -> None:
+    result = doit(project, "clean")
+    assert result.returncode == 0 and "Traceback" not in result.stdout + result.stderr, result.stderr
+
+
 def test_second_build_runs_nothing(built: Path) -> None:
     again = doit(built)
     assert again.returncode == 0 and again.ran == [], again.stdout
