@@ -122,6 +122,12 @@ def test_uncited_must_be_a_list_of_keys(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_doit_check_passes_on_the_built_mini_project(built: Path) -> None:
+    result = doit(built, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "check: 14 passed, 0 failed" in result.stdout
+
+
 def test_doit_check_fails_on_an_unlisted_uncited_entry_and_reports_briefly(project: Path) -> None:
     config = project / "content" / "book.yaml"
     config.write_text(re.sub(r"\n  uncited: .*\n", "\n", config.read_text(encoding="utf-8")), encoding="utf-8")
