@@ -233,7 +233,7 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
     """
     from .content import figure_refs, read_text
 
-    defined = _figure_ids(root / "data" / "figures.yaml")
+    defined = defined_figures(root)
     for part in parts:
         try:
             text = read_text(part.source)
@@ -247,8 +247,10 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
                 problems.error(part.source, line, f"missing figure '{name}'", hint="define it in data/figures.yaml")
 
 
-def _figure_ids(path: Path) -> set[str] | None:
-    """Names of the figures data/figures.yaml defines; None if the file cannot be read."""
+def defined_figures(root: Path) -> set[str] | None:
+    """Names of the figures data/figures.yaml defines; None if the file cannot be read (the figures
+    task reports why, with the line). Read cheaply at task creation, without validating the file."""
+    path = root / "data" / "figures.yaml"
     if not path.exists():
         return set()
     try:

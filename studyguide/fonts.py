@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .errors import StudyguideError
 
+# Where system fonts live: the only files outside the project a PDF may read (WeasyPrint, templates).
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 STYLES = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bolditalic": "Bold Italic"}
 
 

@@ -17,11 +17,12 @@ class Written:
     """A target a task wrote, as the build summary reports it (doit keeps the task's values)."""
 
     output: str
+    kind: str  # "book", "handout", "booklet" or "part"
     pages: int = 0  # 0 for an EPUB; for a booklet, the printed sides
     warnings: tuple[str, ...] = ()
 
     def values(self) -> dict[str, object]:
-        return {"output": self.output, "pages": self.pages, "warnings": list(self.warnings)}
+        return {"output": self.output, "kind": self.kind, "pages": self.pages, "warnings": list(self.warnings)}
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

@@ -54,7 +54,7 @@ def write_handout(book: Book, part: Part, edition: str, paper: str) -> Written:
         warnings = (str(Diagnostic(
             display_path(out), None, f"{pages} pages, over the handout page budget of {book.handout_page_budget}",
             hint="handout_page_budget in content/book.yaml", severity="warning")),)
-    return Written(display_path(out), pages, warnings)
+    return Written(display_path(out), "handout", pages, warnings)
 
 
 def write_booklet(book: Book, part: Part, edition: str, paper: str) -> Written:
@@ -63,4 +63,4 @@ def write_booklet(book: Book, part: Part, edition: str, paper: str) -> Written:
     data, _ = layout(book, part, edition, paper, booklet=True)
     imposed, sheets = impose(data)
     atomic_write_bytes(out, imposed)
-    return Written(display_path(out), 2 * sheets)
+    return Written(display_path(out), "booklet", 2 * sheets)

@@ -92,14 +92,6 @@ def known_keys(bibliography_json: Path) -> set[str]:
     return {entry["id"] for entry in json.loads(bibliography_json.read_text(encoding="utf-8"))}
 
 
-CHART = re.compile(r"""\.figure-ref[^}]*chart=["']?([\w-]+)""")
-
-
-def charts(markdown: str) -> list[str]:
-    """Names of the figures a part shows (``::: {.figure-ref chart="name"}``)."""
-    return CHART.findall(markdown)
-
-
 def build_part(
     book: Book, part: Part, edition: str, bibliography_json: Path, extra_meta: dict[str, str] | None = None
 ) -> list[Diagnostic]:

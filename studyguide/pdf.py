@@ -17,11 +17,10 @@ from urllib.parse import unquote, urlparse
 
 from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError
+from .fonts import FONT_DIRS
 from .fsutil import atomic_write_bytes
 from .pandoc import part_outputs
 from .render import render
-
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 
 
 @dataclass
@@ -96,12 +95,16 @@ def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart
     return loaded
 
 
-def print_html(book: Book, edition: str, paper: str, parts: list[RenderedPart], template: str = "print/book.html.j2",
-               **extra: Any) -> str:
-    return render(
-        book.root / "templates", template, book=book.metadata(), edition=edition, paper=PAPERS[paper],
-        paper_name=paper, parts=parts, **extra,
-    )
+def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
+    """Lay out one edition of the whole book on one paper size; write it atomically; return its pages."""
+    templates = book.root / "templates"
+    parts = load_parts(book, book.parts_for(edition), edition)
+    html = render(templates, "print/book.html.j2", book=book.metadata(), edition=edition, paper=PAPERS[paper],
+                  paper_name=paper, parts=parts)
+    css = render(templates, "print/book.css.j2", book=book.metadata(), paper=PAPERS[paper])
+    data, pages = render_pdf(book, html, css, templates / "print/book.html.j2")
+    atomic_write_bytes(out, data)
+    return pages
 
 
 def restricted_fetcher(root: Path, document: Path) -> Any:
@@ -160,10 +163,3 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path) -> tuple[byte
     if not data:
         raise StudyguideError.at(source_name, None, "WeasyPrint produced no PDF")
     return data, len(document.pages)
-
-
-def write_pdf(book: Book, html: str, css: str, out: Path, source_name: Path) -> int:
-    """Lay out and write the PDF atomically; return its page count."""
-    data, pages = render_pdf(book, html, css, source_name)
-    atomic_write_bytes(out, data)
-    return pages

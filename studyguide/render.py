@@ -59,7 +59,6 @@ def template_dependencies(templates: Path, name: str) -> list[Path]:
     return [templates / n for n in seen]
 
 
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 CSS_URL = re.compile(r"""(?:url\(\s*["']?([^"')\s]+)["']?\s*\)|@import\s+["']([^"']+)["'])""", re.I)
 TAG_URL = re.compile(r"""<([\w:]+)\b[^>]*?\s(?:src|href|xlink:href)\s*=\s*["']([^"']+)["']""", re.I)
 
@@ -74,6 +73,7 @@ def check_template_resources(templates: Path, name: str) -> None:
     """
     from .content import resource_problem
     from .errors import Collector
+    from .fonts import FONT_DIRS
 
     root = templates.resolve().parent
     problems = Collector()

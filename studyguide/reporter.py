@@ -78,14 +78,12 @@ class StudyguideReporter(ConsoleReporter):
 def summary(written: list[dict[str, Any]]) -> list[str]:
     """A few lines on what a build wrote: books one by one, handouts and booklets counted."""
     lines: list[str] = []
-    books = sorted((w for w in written if "/handouts/" not in w["output"] and "/parts/" not in w["output"]),
-                   key=lambda w: w["output"])
+    books = sorted((w for w in written if w["kind"] == "book"), key=lambda w: w["output"])
     if books:
         shown = [f"{w['output']} ({w['pages']} pages)" if w["pages"] else w["output"] for w in books]
         lines.append("books: " + ", ".join(shown))
-    handouts = [w for w in written if "/handouts/" in w["output"]]
-    for booklet, label, unit in ((False, "handouts", "page"), (True, "booklets", "printed side")):
-        group = [w["pages"] for w in handouts if w["output"].endswith("-booklet.pdf") == booklet]
+    for kind, label, unit in (("handout", "handouts", "page"), ("booklet", "booklets", "printed side")):
+        group = [w["pages"] for w in written if w["kind"] == kind]
         if group:
             span = f"{min(group)}–{max(group)}" if min(group) != max(group) else str(group[0])
             lines.append(f"{label}: {len(group)} ({span} {unit}{'' if span == '1' else 's'} each)")

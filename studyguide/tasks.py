@@ -19,11 +19,11 @@ from doit.exceptions import TaskFailed
 
 from . import backmatter, epub, figures, handouts, pdf
 from . import pandoc as pandoc_stage
-from .config import Book, Part
-from .content import book_citations, read_text
+from .config import Book, Part, defined_figures
+from .content import book_citations, figure_refs, read_text
 from .errors import StudyguideError, display_path
 from .fsutil import Written
-from .render import render, template_dependencies
+from .render import template_dependencies
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -87,17 +87,12 @@ def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
     warnings = tuple(map(str, pandoc_stage.build_part(book, part, edition, paths(book)["csl"])))
     for warning in warnings:
         print(warning, file=sys.stderr)
-    return Written(display_path(pandoc_stage.part_outputs(book, part, edition).html), warnings=warnings).values()
+    return Written(display_path(pandoc_stage.part_outputs(book, part, edition).html), "part", warnings=warnings).values()
 
 
 @reported
 def pdf_action(book: Book, edition: str, paper: str, out: Path) -> dict[str, Any]:
-    parts = pdf.load_parts(book, book.parts_for(edition), edition)
-    templates = book.root / "templates"
-    html = pdf.print_html(book, edition, paper, parts)
-    css = render(templates, "print/book.css.j2", book=book.metadata(), paper=pdf.PAPERS[paper])
-    pages = pdf.write_pdf(book, html, css, out, templates / "print/book.html.j2")
-    return Written(display_path(out), pages).values()
+    return Written(display_path(out), "book", pdf.write_book(book, edition, paper, out)).values()
 
 
 @reported
@@ -111,7 +106,7 @@ def handout_action(book: Book, part: Part, edition: str, paper: str, booklet: bo
 @reported
 def epub_action(book: Book, edition: str, out: Path) -> dict[str, Any]:
     epub.write_epub(book, edition, book.parts_for(edition), out)
-    return Written(display_path(out)).values()
+    return Written(display_path(out), "book").values()
 
 
 @reported
@@ -120,18 +115,8 @@ def figures_action(book: Book) -> None:
 
 
 def figure_targets(book: Book) -> list[Path]:
-    """The files the figures task writes, read cheaply from data/figures.yaml at task creation."""
-    import yaml
-
-    source = book.root / "data" / "figures.yaml"
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8")) if source.exists() else None
-    except (yaml.YAMLError, UnicodeDecodeError):
-        raw = None  # reported with its line when the task runs
-    if not isinstance(raw, dict):
-        return []
-    names = [str(c.get("id")) for c in raw.get("charts", []) if isinstance(c, dict)]
-    names += ["timeline"] if raw.get("timeline_graphic") else []
+    """The files the figures task writes."""
+    names = sorted(defined_figures(book.root) or ())
     out = figures.figures_dir(book)
     return [out / f"{n}.{ext}" for n in names for ext in ("svg", "json")]
 
@@ -140,8 +125,7 @@ def figure_targets(book: Book) -> list[Path]:
 def check_action(book: Book) -> Any:
     from .checks import run_checks
 
-    pdfs = [output_path(book, "pdf", e, p) for e in book.editions for p in book.papers]
-    epubs = [output_path(book, "epub", e) for e in book.editions]
+    pdfs, epubs = book_outputs(book)
     titles = [h.title.text for h in pdf.load_parts(book, book.parts_for(book.editions[0]), book.editions[0])]
 
     def show(result: Any) -> None:
@@ -227,7 +211,7 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
         if part.kind == "generated":
             shown[part] = [str(f) for f in all_figures]
         elif part.source.exists():
-            names = pandoc_stage.charts(read_text(part.source))
+            names = [name for name, _ in figure_refs(read_text(part.source))]
             shown[part] = [str(figures.figures_dir(book) / f"{n}.{e}") for n in names for e in ("svg", "json")]
     yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
     for edition in book.editions:
@@ -311,9 +295,15 @@ def handout_files(book: Book) -> list[Path]:
             for paper in book.papers for booklet in (False, True)]
 
 
+def book_outputs(book: Book) -> tuple[list[Path], list[Path]]:
+    """The books' PDFs (every edition and paper) and EPUBs (every edition)."""
+    return ([output_path(book, "pdf", e, p) for e in book.editions for p in book.papers],
+            [output_path(book, "epub", e) for e in book.editions])
+
+
 def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
-    outputs = [output_path(book, "pdf", e, p) for e in book.editions for p in book.papers]
-    outputs += [output_path(book, "epub", e) for e in book.editions] + handout_files(book)
+    pdfs, epubs = book_outputs(book)
+    outputs = pdfs + epubs + handout_files(book)
     yield {
         "basename": "check",
         "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",
