@@ -7,6 +7,7 @@ missing resource is collected and reported after layout, because WeasyPrint itse
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .config import PAPERS, Book, Part
-from .errors import Collector, StudyguideError
+from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fonts import FONT_DIRS
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_bytes, atomic_write_text
+from .layout import FATAL, LayoutCheck, Repairs, check_document
 from .pandoc import part_outputs
 from .render import render
 
@@ -95,16 +97,27 @@ def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart
     return loaded
 
 
-def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
-    """Lay out one edition of the whole book on one paper size; write it atomically; return its pages."""
+def edition_label(book: Book, edition: str) -> str:
+    """How covers, title pages and running heads name an edition: 'edition_labels' in book.yaml
+    if the book has them, else from the edition's own name ('teacher' → 'Teacher edition')."""
+    labels = getattr(book, "edition_labels", None) or {}
+    return labels.get(edition) or f"{edition.capitalize()} edition"
+
+
+def write_book(book: Book, edition: str, paper: str, out: Path) -> tuple[int, str]:
+    """Lay out one edition of the whole book on one paper size; write it atomically.
+
+    Returns its pages and the one-line layout report."""
     templates = book.root / "templates"
     parts = load_parts(book, book.parts_for(edition), edition)
+    label = edition_label(book, edition)
     html = render(templates, "print/book.html.j2", book=book.metadata(), edition=edition, paper=PAPERS[paper],
-                  paper_name=paper, parts=parts)
-    css = render(templates, "print/book.css.j2", book=book.metadata(), paper=PAPERS[paper])
-    data, pages = render_pdf(book, html, css, templates / "print/book.html.j2")
+                  paper_name=paper, parts=parts, edition_label=label)
+    css = render(templates, "print/book.css.j2", book=book.metadata(), paper=PAPERS[paper], edition=edition,
+                 edition_label=label)
+    data, pages, check = render_pdf(book, html, css, templates / "print/book.html.j2", out, parts)
     atomic_write_bytes(out, data)
-    return pages
+    return pages, check.summary()
 
 
 def restricted_fetcher(root: Path, document: Path) -> Any:
@@ -145,8 +158,25 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     return RestrictedFetcher()
 
 
-def render_pdf(book: Book, html: str, css: str, source_name: Path) -> tuple[bytes, int]:
-    """Lay out the document; return the PDF and its page count."""
+MAX_LAYOUTS = 5  # the first layout and up to four repaired ones
+
+
+def layout_report_path(book: Book, out: Path) -> Path:
+    """build/layout/…/NAME.json: the layout check of one PDF, which `doit check` reads back."""
+    return book.build / "layout" / out.relative_to(book.build).with_suffix(".json")
+
+
+def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
+               parts: list[RenderedPart]) -> tuple[bytes, int, LayoutCheck]:
+    """Lay out the document, check the layout, repair it if need be; return the PDF, pages, check.
+
+    The check reads the pages WeasyPrint has just laid out (``layout.check_document``). A lost or
+    deferred note, an empty box fragment or a stranded heading is repaired by laying the document
+    out again with a little CSS on the paragraph or box concerned (``layout.Repairs``: keep the
+    call's line with its note, then keep the block whole, then start it on a new page), and checked
+    again; what is still wrong after the last step stops the build, one line per fault, and no PDF
+    is written. The check (and its measures) is saved next to the build for ``doit check``.
+    """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -154,12 +184,45 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path) -> tuple[byte
     fetcher = restricted_fetcher(book.root, source_name)
     fonts = FontConfiguration()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
-        stylesheets=[CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=str(book.root) + "/")],
-        font_config=fonts,
-    )
-    fetcher.raise_if_any()
+    base = str(book.root) + "/"
+    stylesheets = [CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=base)]
+    shown = display_path(out)
+    known = {r.part.slug: (_source_name(book, r.part), _part_title(r)) for r in parts}
+    repairs = Repairs()
+    for attempt in range(MAX_LAYOUTS):
+        extra = [CSS(string=repairs.css(), font_config=fonts)] if repairs.steps else []
+        document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+            stylesheets=stylesheets + extra, font_config=fonts)
+        fetcher.raise_if_any()
+        check = check_document(document, known)
+        check.measures.repairs = len(repairs.steps)
+        fatal = [f for f in check.faults if f.kind in FATAL]
+        if not fatal or attempt == MAX_LAYOUTS - 1 or not repairs.escalate(fatal):
+            break
+    report = layout_report_path(book, out)
+    atomic_write_text(report, json.dumps(check.as_dict(shown) | {"repair_css": repairs.css()}, indent=1,
+                                         ensure_ascii=False))
+    if fatal:
+        raise StudyguideError([
+            Diagnostic(f.place.source or shown, f.place.line, f"{f.where(shown)}: {f.detail}",
+                       "the build could not repair it; shorten the note or move it to another sentence"
+                       if "note" in f.kind else "the build could not repair it")
+            for f in fatal])
     data = document.write_pdf()
     if not data:
         raise StudyguideError.at(source_name, None, "WeasyPrint produced no PDF")
-    return data, len(document.pages)
+    return data, len(document.pages), check
+
+
+def _source_name(book: Book, part: Part) -> str:
+    """A part's source as messages show it: relative to the project, like every other diagnostic."""
+    source = part.source.resolve()
+    root = book.root.resolve()
+    return source.relative_to(root).as_posix() if source.is_relative_to(root) else display_path(source)
+
+
+def _part_title(rendered: RenderedPart) -> str:
+    if not rendered.headings:
+        return rendered.part.slug
+    heading = rendered.title
+    return f"{heading.label.strip()} {heading.text}".strip() if heading.label else heading.text

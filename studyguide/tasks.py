@@ -92,7 +92,8 @@ def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
 
 @reported
 def pdf_action(book: Book, edition: str, paper: str, out: Path) -> dict[str, Any]:
-    return Written(display_path(out), "book", pdf.write_book(book, edition, paper, out)).values()
+    pages, layout = pdf.write_book(book, edition, paper, out)
+    return Written(display_path(out), "book", pages, layout=layout).values()
 
 
 @reported
@@ -251,7 +252,7 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
             yield {
                 "basename": "pdf", "name": f"{edition}:{paper}",
                 "actions": [(pdf_action, [book, edition, paper, out])],
-                "file_dep": [str(f.html) for f in part_files] + [str(t) for t in print_templates] + code("pdf.py"),
+                "file_dep": [str(f.html) for f in part_files] + [str(t) for t in print_templates] + code("pdf.py", "layout.py"),
                 "targets": [str(out)],
                 "uptodate": [config_changed(book.metadata())],
                 "clean": True,
@@ -282,7 +283,7 @@ def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
                     yield {
                         "basename": "handouts", "name": f"{edition}:{paper}:{part.slug}" + (":booklet" if booklet else ""),
                         "actions": [(handout_action, [book, part, edition, paper, booklet])],
-                        "file_dep": fragments + layout + code("handouts.py", "booklet.py", "pdf.py"),
+                        "file_dep": fragments + layout + code("handouts.py", "booklet.py", "pdf.py", "layout.py"),
                         "targets": [str(out)],
                         "uptodate": [config_changed(book.metadata() | {"budget": book.handout_page_budget})],
                         "clean": True,

@@ -1,0 +1,382 @@
+"""The layout check: reads WeasyPrint's laid-out pages before the PDF is written.
+
+WeasyPrint 70 sometimes drops a footnote (the call prints, the note never does), prints a note a
+page after its call, leaves an empty box frame at the foot of a page, or ends a page early. None of
+that can be seen in the HTML; it is a property of one layout. So every PDF the build writes is
+checked here, on the document WeasyPrint has just laid out (``document.pages`` and their boxes), in
+the same process and with no second layout, and ``pdf.render_pdf`` repairs what it can
+(``repair_css``) before it writes anything.
+
+Every fault names the PDF, the page, the part and the source line of the paragraph:
+``content/04-war-and-diplomacy.md:88``. The line comes from the ``data-line`` attribute that
+``filters/footnotes.lua`` puts on every paragraph, list item and heading of the print HTML; the part
+from the ``section.part`` (``id="section-SLUG"``) that holds it.
+
+No library reads a WeasyPrint box tree for these faults; this module is the ~200 lines that do.
+The measures (hyphenated lines, characters per line, smallest type) go into the build's report.
+"""
+
+from __future__ import annotations
+
+import statistics
+from bisect import bisect_right
+from collections.abc import Iterator
+from itertools import pairwise
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PX_PER_MM = 96 / 25.4
+EARLY_PAGE_MM = 25.0  # a page that ends more than this above its notes or its bottom margin, mid-part
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a laid-out box came from: the part's slug and source file, the source line, the block."""
+
+    slug: str | None
+    source: str | None
+    line: int | None
+    block: str | None  # data-block of the wrapping paragraph div, for the repair's selector
+
+    def __str__(self) -> str:
+        if self.source and self.line:
+            return f"{self.source}:{self.line}"
+        return self.source or "(outside the parts)"
+
+
+@dataclass
+class Fault:
+    kind: str  # lost-note | moved-note | empty-box | early-page | stranded-heading
+    page: int  # 1-based page of the laid-out document
+    place: Place
+    detail: str
+    part_title: str = ""
+    widows: int | None = None  # lines from a note's call to the end of its paragraph
+
+    def where(self, pdf: str) -> str:
+        part = f" ({self.part_title})" if self.part_title else ""
+        return f"{pdf}, page {self.page}{part}"
+
+    def message(self, pdf: str) -> str:
+        return f"{self.place}: {self.where(pdf)}: {self.detail}"
+
+
+@dataclass
+class Measures:
+    pages: int = 0
+    notes: int = 0
+    lost_notes: int = 0
+    moved_notes: int = 0
+    empty_boxes: int = 0
+    early_pages: int = 0
+    stranded_headings: int = 0
+    text_lines: int = 0
+    hyphenated_lines: int = 0
+    longest_hyphen_run: int = 0
+    hyphens_in_links: int = 0
+    body_chars_per_line: float = 0.0
+    note_chars_per_line: float = 0.0
+    smallest_type_pt: float = 0.0
+    repairs: int = 0
+
+
+# Faults the build repairs or stops on; early pages are measured and reported by `doit check`.
+FATAL = {"lost-note", "moved-note", "empty-box", "stranded-heading"}
+
+
+@dataclass
+class LayoutCheck:
+    faults: list[Fault] = field(default_factory=list)
+    measures: Measures = field(default_factory=Measures)
+
+    def summary(self) -> str:
+        """One line for the build's report."""
+        m = self.measures
+        share = 100 * m.hyphenated_lines / m.text_lines if m.text_lines else 0
+        return (f"{m.notes} notes, {m.lost_notes} lost, {m.moved_notes} moved; {m.empty_boxes} empty boxes; "
+                f"{m.early_pages} pages ending early; {share:.1f}% lines hyphenated (run ≤ {m.longest_hyphen_run}); "
+                f"{m.body_chars_per_line:.0f} characters a line (notes {m.note_chars_per_line:.0f}); "
+                f"smallest type {m.smallest_type_pt:g} pt; {m.repairs} repairs")
+
+    def as_dict(self, pdf: str) -> dict[str, Any]:
+        return {"pdf": pdf, **asdict(self.measures), "faults": [f.message(pdf) for f in self.faults]}
+
+
+# --- the element tree: where a box comes from -------------------------------------------------------
+
+class Sources:
+    """Maps an HTML element to its Place, through its ancestors and document order."""
+
+    def __init__(self, root: Any, parts: dict[str, tuple[str, str]]):
+        self.parts = parts  # slug → (source path, part title)
+        self.parent: dict[Any, Any] = {}
+        self.order: dict[Any, int] = {}
+        self.lines: list[tuple[int, int]] = []  # (document order, line) of every element with data-line
+        for index, element in enumerate(root.iter()):
+            self.order[element] = index
+            for child in element:
+                self.parent[child] = element
+            line = element.get("data-line")
+            if line and line.isdigit():
+                self.lines.append((index, int(line)))
+
+    def ancestors(self, element: Any) -> Iterator[Any]:
+        while element is not None:
+            yield element
+            element = self.parent.get(element)
+
+    def section(self, element: Any) -> Any:
+        for node in self.ancestors(element):
+            if node.tag == "section" and "part" in (node.get("class") or "").split():
+                return node
+        return None
+
+    def place(self, element: Any) -> Place:
+        if element is None:
+            return Place(None, None, None, None)
+        section = self.section(element)
+        slug = (section.get("id") or "").removeprefix("section-") if section is not None else None
+        line = block = None
+        for node in self.ancestors(element):
+            if block is None and node.get("data-block"):
+                block = node.get("data-block")
+            if line is None and (node.get("data-line") or "").isdigit():
+                line = int(node.get("data-line"))
+            if node is section:
+                break
+        if line is None and section is not None:  # the nearest paragraph before it, in the same part
+            at = bisect_right(self.lines, (self.order.get(element, 0), 1 << 30)) - 1
+            if at >= 0 and self.lines[at][0] > self.order[section]:
+                line = self.lines[at][1]
+        source = self.parts.get(slug or "", (None, ""))[0]
+        return Place(slug, source, line, block)
+
+    def title(self, place: Place) -> str:
+        return self.parts.get(place.slug or "", ("", ""))[1]
+
+
+# --- walking the boxes ------------------------------------------------------------------------------
+
+def _walk(box: Any, boxes: Any) -> Iterator[Any]:
+    yield box
+    if isinstance(box, boxes.ParentBox):
+        for child in box.children:
+            yield from _walk(child, boxes)
+
+
+def _text(box: Any, boxes: Any) -> str:
+    return "".join(b.text for b in _walk(box, boxes) if isinstance(b, boxes.TextBox))
+
+
+def _visible_frame(box: Any) -> bool:
+    style = box.style
+    border = any(style[f"border_{side}_width"] and style[f"border_{side}_style"] not in ("none", "hidden")
+                 for side in ("top", "right", "bottom", "left"))
+    background = style["background_color"]
+    return border or (background is not None and background.alpha > 0)
+
+
+@dataclass
+class _Page:
+    number: int
+    calls: list[tuple[Any, str, Any, Any]]  # (footnote element, call text, block element, line box)
+    notes: list[Any]
+    bottom_content: float  # lowest body content, px
+    limit: float  # top of the footnote area, or the bottom of the page area
+    first_element: Any
+    last_element: Any
+    last_line_element: Any
+    empty_frames: list[tuple[Any, float]]
+    lines: list[tuple[Any, Any]]  # (line box, block element), body text in reading order
+    note_lines: list[tuple[Any, Any]]
+
+
+def _read_page(number: int, page: Any, boxes: Any) -> _Page:
+    page_box = page._page_box
+    root = page_box.children[0]
+    footnote_area = next((c for c in page_box.children if isinstance(c, boxes.FootnoteAreaBox)), None)
+    limit = footnote_area.position_y if footnote_area is not None else page_box.content_box_y() + page_box.height
+    calls: list[tuple[Any, str, Any, Any]] = []
+    lines: list[tuple[Any, Any]] = []
+    empty: list[tuple[Any, float]] = []
+    bottom = 0.0
+    first = last = last_line = None
+
+    def visit(box: Any, block_element: Any) -> None:
+        nonlocal bottom, first, last, last_line
+        if isinstance(box, boxes.LineBox):
+            lines.append((box, block_element))
+            last_line = block_element
+            for inner in _walk(box, boxes):
+                if (inner.element_tag or "").endswith("::footnote-call"):
+                    calls.append((inner.element, _text(inner, boxes).strip(), block_element, box))
+            if box.position_y + box.height > bottom:
+                bottom = box.position_y + box.height
+            first = first if first is not None else block_element
+            last = block_element
+            return
+        if isinstance(box, boxes.ReplacedBox):
+            bottom = max(bottom, box.position_y + box.margin_height())
+            first = first if first is not None else box.element
+            last = box.element
+            return
+        if isinstance(box, boxes.BlockBox) and box.element is not None and _visible_frame(box):
+            bottom = max(bottom, box.position_y + box.margin_height())
+            inner = list(_walk(box, boxes))
+            # (a frame under 1 mm is a rule or a blank page's remnant, not a box left empty)
+            if box.border_height() > PX_PER_MM and not any(isinstance(b, boxes.LineBox | boxes.ReplacedBox) for b in inner) \
+                    and "".join(box.element.itertext()).strip():
+                empty.append((box.element, box.border_height()))
+        if isinstance(box, boxes.ParentBox):
+            element = box.element if isinstance(box, boxes.BlockContainerBox) and box.element is not None else block_element
+            for child in box.children:
+                visit(child, element)
+
+    visit(root, root.element)
+    notes = [child.element for child in (footnote_area.children if footnote_area is not None else [])]
+    note_lines = [(b, None) for child in (footnote_area.children if footnote_area is not None else [])
+                  for b in _walk(child, boxes) if isinstance(b, boxes.LineBox)]
+    return _Page(number, calls, notes, bottom, limit, first, last, last_line, empty, lines, note_lines)
+
+
+def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCheck:
+    """Every layout fault and measure of a rendered WeasyPrint document.
+
+    ``parts`` maps each part's slug to its source path (as printed in messages) and its title.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    if not document.pages:
+        return LayoutCheck()
+    sources = Sources(document.pages[0]._page_box.children[0].element, parts)
+    pages = [_read_page(i, page, boxes) for i, page in enumerate(document.pages, 1)]
+    result = LayoutCheck()
+    measures = result.measures
+    measures.pages = len(pages)
+
+    def fault(kind: str, page: int, element: Any, detail: str, widows: int | None = None) -> None:
+        place = sources.place(element)
+        result.faults.append(Fault(kind, page, place, detail, sources.title(place), widows))
+
+    # Line boxes of every block across pages, so that a call's line is known within its paragraph.
+    block_lines: dict[Any, list[Any]] = {}
+    for page in pages:
+        for line, block in page.lines:
+            block_lines.setdefault(block, []).append(line)
+    note_page = {note: page.number for page in pages for note in page.notes}
+    for page in pages:
+        for note, number, block, line in page.calls:
+            own = block_lines.get(block, [])
+            widows = len(own) - own.index(line) if line in own else None
+            measures.notes += 1
+            if note not in note_page:
+                measures.lost_notes += 1
+                fault("lost-note", page.number, block, f"note {number} is lost: its call prints but the note never does",
+                      widows)
+            elif note_page[note] > page.number:
+                measures.moved_notes += 1
+                fault("moved-note", page.number, block,
+                      f"note {number} prints on page {note_page[note]}, not on the page of its call", widows)
+        for element, height in page.empty_frames:
+            measures.empty_boxes += 1
+            fault("empty-box", page.number, element,
+                  f"an empty box frame ({height / PX_PER_MM:.0f} mm) at the foot of the page; its content starts overleaf")
+    for page, following in pairwise(pages):
+        same_part = following.first_element is not None and page.last_element is not None and \
+            sources.section(page.last_element) is not None and \
+            sources.section(page.last_element) is sources.section(following.first_element)
+        if not same_part:
+            continue
+        gap = (page.limit - page.bottom_content) / PX_PER_MM
+        if gap > EARLY_PAGE_MM:
+            measures.early_pages += 1
+            fault("early-page", page.number, page.last_element,
+                  f"the page ends {gap:.0f} mm above its {'notes' if page.notes else 'bottom margin'} while the part goes on")
+        if page.last_line_element is not None and page.last_line_element.tag in HEADINGS:
+            measures.stranded_headings += 1
+            fault("stranded-heading", page.number, page.last_line_element,
+                  "a heading is the last line of the page; its text starts overleaf")
+    _measure_text(pages, measures, boxes)
+    return result
+
+
+def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> None:
+    """Hyphenated lines (and the longest run of them), characters per full line, smallest type."""
+    body_lengths: list[int] = []
+    note_lengths: list[int] = []
+    smallest = float("inf")
+    run = 0
+    for page in pages:
+        for group, lengths in ((page.lines, body_lengths), (page.note_lines, note_lengths)):
+            for index, (line, block) in enumerate(group):
+                texts = [b for b in _walk(line, boxes) if isinstance(b, boxes.TextBox) and b.text.strip()]
+                if not texts:
+                    continue
+                for text_box in texts:
+                    smallest = min(smallest, text_box.style["font_size"] * 0.75)
+                if lengths is body_lengths:
+                    measures.text_lines += 1
+                    last = texts[-1]
+                    hyphen = last.style["hyphenate_character"]
+                    if hyphen and last.text.endswith(hyphen):
+                        measures.hyphenated_lines += 1
+                        run += 1
+                        measures.longest_hyphen_run = max(measures.longest_hyphen_run, run)
+                        if last.element is not None and (last.element.tag in ("a", "code") or any(
+                                a.tag in ("a", "code") for a in [last.element])):
+                            measures.hyphens_in_links += 1
+                    else:
+                        run = 0
+                following = group[index + 1][1] if index + 1 < len(group) else None
+                full = following is block and block is not None and block.tag == "p"
+                if lengths is note_lengths:
+                    full = index + 1 < len(group)
+                if full:
+                    lengths.append(len("".join(t.text for t in texts).strip()))
+    measures.body_chars_per_line = float(statistics.median(body_lengths)) if body_lengths else 0.0
+    measures.note_chars_per_line = float(statistics.median(note_lengths)) if note_lengths else 0.0
+    measures.smallest_type_pt = round(smallest, 2) if smallest != float("inf") else 0.0
+
+
+# --- repair -----------------------------------------------------------------------------------------
+
+# Per fault, the steps tried one layout after another, from the least disruptive.
+STEPS: dict[str, tuple[str, ...]] = {
+    # move the call's line (and what follows it) to the next page, where its note can go; then keep
+    # the whole paragraph together; then start it on a new page
+    "lost-note": ("widows", "break-inside: avoid;", "break-before: page;"),
+    "moved-note": ("widows", "break-inside: avoid;", "break-before: page;"),
+    # a box whose frame alone is left at the foot of the page: keep its first lines with its top
+    "empty-box": ("orphans: 20;", "break-before: page;"),
+    "stranded-heading": ("break-before: page;",),
+}
+
+
+@dataclass
+class Repairs:
+    """The blocks being repaired, the step each has reached, and the CSS of all of them."""
+
+    steps: dict[tuple[str, str], tuple[str, int, int | None]] = field(default_factory=dict)
+
+    def escalate(self, faults: list[Fault]) -> bool:
+        """Take the next step for every fault that has one; False when none is left to try."""
+        moved = False
+        for fault in faults:
+            if fault.kind not in STEPS or not fault.place.slug or not fault.place.block:
+                continue
+            key = (fault.place.slug, fault.place.block)
+            kind, step, widows = self.steps.get(key, (fault.kind, -1, fault.widows))
+            if step + 1 < len(STEPS[kind]):
+                self.steps[key] = (kind, step + 1, fault.widows or widows)
+                moved = True
+        return moved
+
+    def css(self) -> str:
+        rules = []
+        for (slug, block), (kind, step, widows) in sorted(self.steps.items()):
+            declaration = STEPS[kind][step]
+            if declaration == "widows":
+                declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
+            rules.append(f'#section-{slug} [data-block="{block}"] {{ {declaration} }}')
+        return "\n".join(rules)
