@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import statistics
 from bisect import bisect_right
-from collections.abc import Iterator
-from itertools import pairwise
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from typing import Any
+
+from .errors import Diagnostic
 
 PX_PER_MM = 96 / 25.4
 EARLY_PAGE_MM = 25.0  # a page that ends more than this above its notes or its bottom margin, mid-part
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+PAGE_LEVEL = {"html", "body", "section", "main", "nav"}  # their background is the page's, not a box's
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,8 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
             lines.append((box, block_element))
             last_line = block_element
             for inner in _walk(box, boxes):
-                if (inner.element_tag or "").endswith("::footnote-call"):
+                if (inner.element_tag or "").endswith("::footnote-call") and \
+                        all(inner.element is not seen for seen, *_ in calls):
                     calls.append((inner.element, _text(inner, boxes).strip(), block_element, box))
             if box.position_y + box.height > bottom:
                 bottom = box.position_y + box.height
@@ -221,7 +225,8 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
             first = first if first is not None else box.element
             last = box.element
             return
-        if isinstance(box, boxes.BlockBox) and box.element is not None and _visible_frame(box):
+        if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.tag not in PAGE_LEVEL \
+                and _visible_frame(box):
             bottom = max(bottom, box.position_y + box.margin_height())
             inner = list(_walk(box, boxes))
             # (a frame under 1 mm is a rule or a blank page's remnant, not a box left empty)
@@ -362,10 +367,14 @@ class Repairs:
     def escalate(self, faults: list[Fault]) -> bool:
         """Take the next step for every fault that has one; False when none is left to try."""
         moved = False
+        taken: set[tuple[str, str]] = set()
         for fault in faults:
             if fault.kind not in STEPS or not fault.place.slug or not fault.place.block:
                 continue
             key = (fault.place.slug, fault.place.block)
+            if key in taken:
+                continue
+            taken.add(key)
             kind, step, widows = self.steps.get(key, (fault.kind, -1, fault.widows))
             if step + 1 < len(STEPS[kind]):
                 self.steps[key] = (kind, step + 1, fault.widows or widows)
@@ -380,3 +389,32 @@ class Repairs:
                 declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
             rules.append(f'#section-{slug} [data-block="{block}"] {{ {declaration} }}')
         return "\n".join(rules)
+
+
+MAX_LAYOUTS = 4  # the first layout and up to three repaired ones (each step of STEPS once)
+
+
+def lay_out_repaired(lay_out: Callable[[str], Any], parts: dict[str, tuple[str, str]],
+                     max_layouts: int = MAX_LAYOUTS) -> tuple[Any, LayoutCheck, Repairs]:
+    """Lay out (``lay_out(extra_css)`` returns a WeasyPrint document), check, repair, check again.
+
+    Stops at the first layout with no fatal fault, when no fault has a step left, or after
+    ``max_layouts`` layouts; returns the last document, its check and the repairs made.
+    """
+    repairs = Repairs()
+    for attempt in range(max_layouts):
+        document = lay_out(repairs.css())
+        check = check_document(document, parts)
+        check.measures.repairs = len(repairs.steps)
+        fatal = [f for f in check.faults if f.kind in FATAL]
+        if not fatal or attempt == max_layouts - 1 or not repairs.escalate(fatal):
+            break
+    return document, check, repairs
+
+
+def fault_diagnostics(faults: list[Fault], pdf: str) -> list[Diagnostic]:
+    """One ``path:line: error:`` line per fault the repair could not mend."""
+    return [Diagnostic(f.place.source or pdf, f.place.line, f"{f.where(pdf)}: {f.detail}",
+                       "the build could not repair it; shorten the note or move its call to another sentence"
+                       if "note" in f.kind else "the build could not repair it")
+            for f in faults]

@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .config import PAPERS, Book, Part
-from .errors import Collector, Diagnostic, StudyguideError, display_path
+from .errors import Collector, StudyguideError, display_path
 from .fonts import FONT_DIRS
 from .fsutil import atomic_write_bytes, atomic_write_text
-from .layout import FATAL, LayoutCheck, Repairs, check_document
+from .layout import FATAL, LayoutCheck, fault_diagnostics, lay_out_repaired
 from .pandoc import part_outputs
 from .render import render
 
@@ -158,9 +158,6 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     return RestrictedFetcher()
 
 
-MAX_LAYOUTS = 5  # the first layout and up to four repaired ones
-
-
 def layout_report_path(book: Book, out: Path) -> Path:
     """build/layout/…/NAME.json: the layout check of one PDF, which `doit check` reads back."""
     return book.build / "layout" / out.relative_to(book.build).with_suffix(".json")
@@ -188,26 +185,21 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
     stylesheets = [CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=base)]
     shown = display_path(out)
     known = {r.part.slug: (_source_name(book, r.part), _part_title(r)) for r in parts}
-    repairs = Repairs()
-    for attempt in range(MAX_LAYOUTS):
-        extra = [CSS(string=repairs.css(), font_config=fonts)] if repairs.steps else []
+
+    def lay_out(extra_css: str) -> Any:
+        extra = [CSS(string=extra_css, font_config=fonts)] if extra_css else []
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             stylesheets=stylesheets + extra, font_config=fonts)
         fetcher.raise_if_any()
-        check = check_document(document, known)
-        check.measures.repairs = len(repairs.steps)
-        fatal = [f for f in check.faults if f.kind in FATAL]
-        if not fatal or attempt == MAX_LAYOUTS - 1 or not repairs.escalate(fatal):
-            break
+        return document
+
+    document, check, repairs = lay_out_repaired(lay_out, known)
     report = layout_report_path(book, out)
     atomic_write_text(report, json.dumps(check.as_dict(shown) | {"repair_css": repairs.css()}, indent=1,
                                          ensure_ascii=False))
+    fatal = [f for f in check.faults if f.kind in FATAL]
     if fatal:
-        raise StudyguideError([
-            Diagnostic(f.place.source or shown, f.place.line, f"{f.where(shown)}: {f.detail}",
-                       "the build could not repair it; shorten the note or move it to another sentence"
-                       if "note" in f.kind else "the build could not repair it")
-            for f in fatal])
+        raise StudyguideError(fault_diagnostics(fatal, shown))
     data = document.write_pdf()
     if not data:
         raise StudyguideError.at(source_name, None, "WeasyPrint produced no PDF")
