@@ -100,7 +100,7 @@ def check_citations(book: Book) -> list[str]:
     from .content import check_citations as check_uses
     from .errors import Collector
 
-    csl = book.build / "bib" / "bibliography.json"
+    csl = book.paths.csl_json
     known = {e["id"] for e in json.loads(csl.read_text(encoding="utf-8"))}
     problems = Collector()
     by_file: dict[Path, list] = {}
@@ -175,10 +175,10 @@ def check_uncited(book: Book) -> list[str]:
     from .config import _line_of
     from .content import book_citations
 
-    csl = book.build / "bib" / "bibliography.json"
+    csl = book.paths.csl_json
     entries = [e["id"] for e in json.loads(csl.read_text(encoding="utf-8"))]
     cited = {use.key for _, use in book_citations(book.citing_files())}
-    config = book.root / "content" / "book.yaml"
+    config = book.config
     shown = config.relative_to(book.root).as_posix()  # doit runs in the project root
     problems = []
     for key in book.uncited:
@@ -193,6 +193,55 @@ def check_uncited(book: Book) -> list[str]:
     problems += [f"{key}: neither cited nor listed under bibliography.uncited in {shown}"
                  for key in entries if key not in cited and key not in listed]
     return problems
+
+
+# The faults a layout check records that fail the release (a build that had them stopped; a PDF whose
+# record still shows one was not built by this code). Pages ending early are measured, not failed:
+# WeasyPrint pushes a whole paragraph or box overleaf for a note or a keep, and no repair of ours
+# can pull it back without losing the note.
+LAYOUT_COLUMNS = (("pages", "pages"), ("notes", "notes"), ("lost_notes", "lost"), ("moved_notes", "moved"),
+                  ("empty_boxes", "empty boxes"), ("early_pages", "pages ending early"),
+                  ("stranded_headings", "stranded headings"), ("hyphenated_lines", "hyphenated lines"),
+                  ("longest_hyphen_run", "longest run"), ("hyphens_in_links", "hyphens in URLs"),
+                  ("body_chars_per_line", "characters a line"), ("note_chars_per_line", "in notes"),
+                  ("smallest_type_pt", "smallest type (pt)"), ("repairs", "repairs"))
+
+
+def layout_records(book: Book, pdfs: list[Path]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The layout check each PDF's build saved (pdf.layout_report_path), and the PDFs without one."""
+    from .pdf import layout_report_path
+
+    records, missing = [], []
+    for pdf in pdfs:
+        report = layout_report_path(book, pdf)
+        if report.is_file():
+            records.append(json.loads(report.read_text(encoding="utf-8")))
+        else:
+            missing.append(f"{display_path(pdf)}: no layout check was recorded (rebuild it)")
+    return records, missing
+
+
+def check_layout(book: Book, pdfs: list[Path]) -> list[str]:
+    """Every note on the page of its call, no empty box frame, no heading ending a page, in every PDF."""
+    records, problems = layout_records(book, pdfs)
+    from .layout import FATAL
+
+    for record in records:
+        problems += [fault["message"] for fault in record.get("faults", []) if fault["kind"] in FATAL]
+    return problems
+
+
+def layout_report(book: Book, pdfs: list[Path]) -> str:
+    """The measures of every PDF as a Markdown table (build/layout/REPORT.md; `doit check` prints it)."""
+    records, _ = layout_records(book, pdfs)
+    head = "| PDF | " + " | ".join(label for _, label in LAYOUT_COLUMNS) + " |"
+    rule = "|:--|" + "--:|" * len(LAYOUT_COLUMNS)
+    rows = [f"| {r['pdf']} | " + " | ".join(f"{r.get(key, 0):g}" for key, _ in LAYOUT_COLUMNS) + " |" for r in records]
+    early = [fault["message"] for r in records for fault in r.get("faults", []) if fault["kind"] == "early-page"]
+    lines = ["# Layout report", "", head, rule, *rows, ""]
+    if early:
+        lines += ["## Pages ending more than 25 mm early while the part goes on", "", *[f"- {f}" for f in early], ""]
+    return "\n".join(lines)
 
 
 def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str],
@@ -215,6 +264,9 @@ def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str
             margins = [p for h in files for p in check_page_margins(h)]
             results.append(CheckResult("fonts embedded and cover the text", folder, fonts))
             results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", folder, margins))
+    every_pdf = pdfs + list(handouts or [])
+    results.append(CheckResult("layout: every note on its call's page, no empty box frame, no stranded heading",
+                               f"{len(every_pdf)} PDFs (build/layout/)", check_layout(book, every_pdf)))
     for result in results:
         if progress:
             progress(result)

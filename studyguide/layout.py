@@ -103,7 +103,7 @@ class LayoutCheck:
                 f"smallest type {m.smallest_type_pt:g} pt; {m.repairs} repairs")
 
     def as_dict(self, pdf: str) -> dict[str, Any]:
-        return {"pdf": pdf, **asdict(self.measures), "faults": [f.message(pdf) for f in self.faults]}
+        return {"pdf": pdf, **asdict(self.measures), "faults": [{"kind": f.kind, "message": f.message(pdf)} for f in self.faults]}
 
 
 # --- the element tree: where a box comes from -------------------------------------------------------

@@ -22,7 +22,9 @@ from .fonts import FONT_DIRS
 from .fsutil import atomic_write_bytes, atomic_write_text
 from .layout import FATAL, LayoutCheck, fault_diagnostics, lay_out_repaired
 from .pandoc import part_outputs
-from .render import render
+from .render import locate, render
+
+TEMPLATES = ("print/book.html.j2", "print/book.css.j2")
 
 
 @dataclass
@@ -108,14 +110,14 @@ def write_book(book: Book, edition: str, paper: str, out: Path) -> tuple[int, st
     """Lay out one edition of the whole book on one paper size; write it atomically.
 
     Returns its pages and the one-line layout report."""
-    templates = book.root / "templates"
+    templates = book.paths.template_dirs
     parts = load_parts(book, book.parts_for(edition), edition)
     label = edition_label(book, edition)
-    html = render(templates, "print/book.html.j2", book=book.metadata(), edition=edition, paper=PAPERS[paper],
+    html = render(templates, TEMPLATES[0], book=book.metadata(), edition=edition, paper=PAPERS[paper],
                   paper_name=paper, parts=parts, edition_label=label)
-    css = render(templates, "print/book.css.j2", book=book.metadata(), paper=PAPERS[paper], edition=edition,
+    css = render(templates, TEMPLATES[1], book=book.metadata(), paper=PAPERS[paper], edition=edition,
                  edition_label=label)
-    data, pages, check = render_pdf(book, html, css, templates / "print/book.html.j2", out, parts)
+    data, pages, check = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]), out, parts)
     atomic_write_bytes(out, data)
     return pages, check.summary()
 
