@@ -287,6 +287,10 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
             measures.empty_boxes += 1
             fault("empty-box", page.number, element,
                   f"an empty box frame ({height / PX_PER_MM:.0f} mm) at the foot of the page; its content starts overleaf")
+    # A page that receives a note deferred from an earlier page holds the consequence of that fault
+    # (the note crowds out the text); its own heading or gap is not reported twice.
+    receiving = {note_page[note] for page in pages for note, *_ in page.calls
+                 if note in note_page and note_page[note] > page.number}
     for page, following in pairwise(pages):
         same_part = following.first_element is not None and page.last_element is not None and \
             sources.section(page.last_element) is not None and \
@@ -298,9 +302,12 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
             measures.early_pages += 1
             fault("early-page", page.number, page.last_element,
                   f"the page ends {gap:.0f} mm above its {'notes' if page.notes else 'bottom margin'} while the part goes on")
-        if page.last_line_element is not None and page.last_line_element.tag in HEADINGS:
+        # A heading at the foot of a full page; on a page cut short (by a note that takes the rest of
+        # it) the heading is not stranded, the page is: that is the early page above.
+        last = page.last_line_element
+        if gap <= EARLY_PAGE_MM and page.number not in receiving and last is not None and last.tag in HEADINGS:
             measures.stranded_headings += 1
-            fault("stranded-heading", page.number, page.last_line_element,
+            fault("stranded-heading", page.number, last,
                   "a heading is the last line of the page; its text starts overleaf")
     _measure_text(pages, measures, boxes)
     return result
