@@ -125,7 +125,7 @@ def test_uncited_must_be_a_list_of_keys(tmp_path: Path) -> None:
 def test_doit_check_passes_on_the_built_mini_project(built: Path) -> None:
     result = doit(built, "check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "check: 14 passed, 0 failed" in result.stdout
+    assert "check: 15 passed, 0 failed" in result.stdout  # the layout check of every PDF is the 15th
 
 
 def test_doit_check_fails_on_an_unlisted_uncited_entry_and_reports_briefly(project: Path) -> None:
