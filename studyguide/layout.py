@@ -142,7 +142,8 @@ class Sources:
         slug = (section.get("id") or "").removeprefix("section-") if section is not None else None
         line = block = None
         for node in self.ancestors(element):
-            if block is None and node.get("data-block"):
+            # a figure is laid out whole (break-inside: avoid): a repair moves the figure, not its caption
+            if node.get("data-block") and (block is None or node.tag == "figure"):
                 block = node.get("data-block")
             if line is None and (node.get("data-line") or "").isdigit():
                 line = int(node.get("data-line"))
