@@ -70,7 +70,8 @@ def import_notes_action(book: Book) -> None:
 def bibliography_action(book: Book, bib_files: list[Path]) -> None:
     from .bibliography import write_csl_json
 
-    write_csl_json(bib_files, paths(book)["csl"])
+    for warning in write_csl_json(bib_files, paths(book)["csl"]):
+        print(warning, file=sys.stderr)
 
 
 @reported
@@ -158,7 +159,7 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "bibliography",
         "doc": "merge generated and hand-edited BibTeX into CSL JSON for citeproc (keeps archive fields)",
         "actions": [(bibliography_action, [book, bib_files])],
-        "file_dep": [str(f) for f in bib_files] + code("bibliography.py"),
+        "file_dep": [str(f) for f in bib_files] + code("bibliography.py", "bibfix.py"),
         "targets": [str(p["csl"])],
         "clean": True,
     }
