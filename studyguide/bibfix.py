@@ -10,8 +10,11 @@ example database, Zotero and JabRef exports, the guide's own bibliography) it
   ``obtainedby``;
 * drops a month written as a word (``month = {January}``, ``{Sept.}``; only the macros ``jan`` …
   and numbers are read) and a year range written in ``year`` (``{1918--1922}``);
-* splits a publisher at "and", as BibLaTeX's list field says, where BibTeX files (Zotero, JabRef,
-  BibDesk) mean a name: "Hill and Wang" became "Hill; Wang";
+* splits a publisher at "and", as BibLaTeX's list field says, where a BibTeX file (Zotero's and
+  BibDesk's BibTeX export, JabRef in BibTeX mode) means one name: "Hill and Wang" became "Hill;
+  Wang". In a BibLaTeX file the split is right and is kept; a file is BibLaTeX when JabRef says so
+  or any of its entries uses a field BibTeX does not have (``date``, ``journaltitle``, ``location``…);
+* passes a ``note`` starting "ID: …" (Mendeley) to citeproc, which reads it as the item's id;
 * sentence-cases English titles, which loses capitals that the Chicago style's title case cannot
   give back: initials and abbreviations ("Henry j. Kaiser", "u.s."), single letters ("Part i"), and
   words in an emphasized title inside the title ("On *de Anima*").
@@ -28,7 +31,7 @@ import re
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
-from studyguide.bibliography import Bibliography, Entry, run_pandoc, to_biblatex
+from studyguide.bibliography import Bibliography, Entry, biblatex_text, run_pandoc
 
 ARCHIVE_FIELDS = {
     "archive_location": ("archive_location", "archivelocation", "archive-location"),
@@ -49,8 +52,10 @@ def convert(entries: Bibliography) -> list[dict]:
     """CSL JSON items of the merged entries: pandoc's reading, then the corrections, sorted by key."""
     if not entries:
         return []
-    items = run_pandoc(to_biblatex(entries), "biblatex")
-    as_written = {i["id"]: i for i in run_pandoc(to_biblatex(entries, extra={"langid": "{german}"}), "bibtex")}
+    text, starts = biblatex_text(entries)
+    items = run_pandoc(text, "biblatex", starts)
+    text, starts = biblatex_text(entries, extra={"langid": "{german}"})
+    as_written = {i["id"]: i for i in run_pandoc(text, "bibtex", starts)}
     out = []
     for item in items:
         entry = entries.get(item["id"])
@@ -64,14 +69,29 @@ def correct(item: dict, entry: Entry, as_written: dict) -> None:
     """Add what pandoc dropped and mend what it got wrong, in place."""
     f = {k: v for k, v in entry.fields.items() if v.strip()}
     _restore_case(item, as_written)
-    _publisher(item, as_written)
+    if entry.dialect == "bibtex":
+        _publisher(item, as_written)
     _dates(item, f)
     _archive(item, f)
     _archival_type(item, entry, f)
     _family_first(item, f)
+    _note_keeps_id(item)
     if "obtainedby" in f:
         who = " and ".join(_display(n) for n in split_multiple_persons_names(f["obtainedby"]))
         item["note"] = "; ".join(x for x in (item.get("note", ""), f"obtained by {who}") if x)
+
+
+def _note_keeps_id(item: dict) -> None:
+    """pandoc's citeproc reads "name: value" lines of a CSL ``note`` as variables (Zotero's
+    convention for its Extra field), so Mendeley's ``note = {ID: TN_…}`` gives the item another id
+    and its key is "not found". The style never prints ``note``; such an ``id`` line is dropped."""
+    note = item.get("note")
+    if isinstance(note, str) and re.search(r"(?im)^\s*id\s*:", note):
+        kept = [line for line in note.splitlines() if not re.match(r"(?i)\s*id\s*:", line)]
+        if any(line.strip() for line in kept):
+            item["note"] = "\n".join(kept)
+        else:
+            del item["note"]
 
 
 # ---- case -------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import bibtexparser
@@ -54,6 +54,7 @@ class Entry:
     path: str = ""
     line: int = 0
     raw: dict[str, str] = field(default_factory=dict)
+    dialect: str = "biblatex"  # of the file that defined it: "bibtex" or "biblatex" (see file_dialect)
 
 
 class Bibliography(dict[str, Entry]):
@@ -88,7 +89,8 @@ def _differing_fields(a: ParsedEntry, b: ParsedEntry) -> list[str]:
     fa = {f.key.lower(): re.sub(r"\s+", " ", str(f.value)).strip() for f in a.fields}
     fb = {f.key.lower(): re.sub(r"\s+", " ", str(f.value)).strip() for f in b.fields}
     names = sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
-    return (["entry type"] if a.entry_type.lower() != b.entry_type.lower() else []) + names
+    names = (["entry type"] if a.entry_type.lower() != b.entry_type.lower() else []) + names
+    return [*names[:4], f"{len(names) - 4} more"] if len(names) > 5 else names
 
 
 def read(path: Path, diag: Collector) -> Bibliography:
@@ -102,7 +104,7 @@ def read(path: Path, diag: Collector) -> Bibliography:
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            first, again = block.previous_block, block.duplicate_block
+            first, again = block.previous_block, block.ignore_error_block
             first_line = (first.start_line or 0) + 1
             what = "macro" if isinstance(first, ParsedString) else "key"
             if _same(first, again):
@@ -121,10 +123,14 @@ def read(path: Path, diag: Collector) -> Bibliography:
         else:
             diag.error(path, line, "malformed block")
     raw_entries = {e.key: e for e in raw_library.entries}
+    dialect = file_dialect(text, library)
     entries = Bibliography()
     entries.strings = {s.key.lower(): str(s.value) for s in raw_library.strings}
     for e in library.entries:
         line = e.start_line + 1
+        if not e.key.strip():
+            diag.error(path, line, f"@{e.entry_type} entry without a key", "write a key after the opening brace")
+            continue
         # bibtexparser's default parse stack already removed the enclosing braces or quotes; a second
         # pair is protection ({{Alpha History}} is an organization) and must stay.
         values = {f.key.lower(): str(f.value).strip() for f in e.fields}
@@ -132,8 +138,22 @@ def read(path: Path, diag: Collector) -> Bibliography:
             if re.search(r"[}\"]\s*,?\s*[a-z_-]+\s*=\s*[{\"]", value):
                 diag.error(path, line, f"entry '{e.key}': field '{name}' swallows another field", "missing comma?")
         raw = {f.key.lower(): str(f.value).strip() for f in raw_entries[e.key].fields}
-        entries[e.key] = Entry(e.key, e.entry_type.lower(), values, display_path(path), line, raw)
+        entries[e.key] = Entry(e.key, e.entry_type.lower(), values, display_path(path), line, raw, dialect)
     return entries
+
+
+BIBLATEX_ONLY_FIELDS = {"date", "journaltitle", "location", "urldate", "subtitle", "titleaddon", "maintitle",
+                        "booksubtitle", "langid", "eventdate", "origdate", "xdata", "eprinttype", "pagetotal"}
+
+
+def file_dialect(text: str, library) -> str:
+    """"biblatex" when JabRef's metadata says so or an entry uses a field only BibLaTeX has, else
+    "bibtex" (a Zotero or BibDesk BibTeX export, JabRef in BibTeX mode)."""
+    declared = re.search(r"@comment\{jabref-meta:\s*databaseType:\s*(\w+)", text, re.IGNORECASE)
+    if declared:
+        return "biblatex" if declared.group(1).lower() == "biblatex" else "bibtex"
+    used = {f.key.lower() for e in library.entries for f in e.fields}
+    return "biblatex" if used & BIBLATEX_ONLY_FIELDS else "bibtex"
 
 
 def merge(base: Entry, override: Entry) -> Entry:
@@ -145,13 +165,15 @@ def merge(base: Entry, override: Entry) -> Entry:
             raw.pop(k, None)
     fields.update(override.fields)
     raw.update(override.raw)
-    return Entry(base.key, override.type or base.type, fields, override.path, override.line, raw)
+    return Entry(base.key, override.type or base.type, fields, override.path, override.line, raw, base.dialect)
 
 
-def load(paths: list[Path]) -> Bibliography:
+def load(paths: list[Path], keep_going: bool = False) -> Bibliography:
     """Read and merge .bib files in order (later files override earlier ones field by field).
     Raises StudyguideError listing every malformed entry and differing duplicate key; warnings
-    (identical duplicates) are kept in the result's ``warnings``."""
+    (identical duplicates) are kept in the result's ``warnings``. With ``keep_going`` the errors
+    become warnings too and what could be read is returned (the first of two keys wins), for
+    measuring a foreign file."""
     diag = Collector()
     merged = Bibliography()
     for path in paths:
@@ -159,6 +181,8 @@ def load(paths: list[Path]) -> Bibliography:
         merged.strings.update(entries.strings)
         for key, entry in entries.items():
             merged[key] = merge(merged[key], entry) if key in merged else entry
+    if keep_going:
+        diag.diagnostics = [replace(d, severity="warning") for d in diag.diagnostics]
     diag.raise_if_errors()
     result = Bibliography(sorted(merged.items()))
     result.strings, result.warnings = merged.strings, diag.warnings
@@ -171,23 +195,42 @@ def keys(paths: list[Path]) -> set[str]:
 
 # ---- CSL JSON -------------------------------------------------------------------------------
 
+_PANDOC_FIELD = re.compile(r"[A-Za-z0-9_:+-]+")  # what pandoc's reader accepts as a field name
+
+
 def to_biblatex(entries: Bibliography | dict[str, Entry], extra: dict[str, str] | None = None) -> str:
     """One BibLaTeX text of the merged entries with their values as written, after every @string.
 
     ``extra`` fields are set in every entry, replacing its own (the second, case-preserving reading
-    of :func:`studyguide.bibfix.convert` marks every entry non-English)."""
+    of :func:`studyguide.bibfix.convert` marks every entry non-English). pandoc refuses a whole file
+    for an entry type with anything but letters (Mendeley's ``@newspaper_article``) or a field name
+    such as ``% author``: such a type is written with its letters only (an unknown type, which
+    pandoc reads as a generic item) and such a field, which no style knows, is left out."""
+    return biblatex_text(entries, extra)[0]
+
+
+def biblatex_text(entries: Bibliography | dict[str, Entry], extra: dict[str, str] | None = None
+                  ) -> tuple[str, list[tuple[int, Entry]]]:
+    """:func:`to_biblatex`'s text and the line on which each entry starts in it."""
     out = [f"@string{{{name} = {value}}}\n" for name, value in getattr(entries, "strings", {}).items()]
+    starts: list[tuple[int, Entry]] = []
+    line = sum(chunk.count("\n") + 1 for chunk in out) + 1
     for e in entries.values():
-        body = dict(e.raw or {k: "{" + v + "}" for k, v in e.fields.items()})
-        for name, value in (extra or {}).items():
-            body[name] = value
+        body = {k: v for k, v in (e.raw or {k: "{" + v + "}" for k, v in e.fields.items()}).items()
+                if _PANDOC_FIELD.fullmatch(k)}
+        body.update(extra or {})
         lines = [f"  {name} = {value}," for name, value in body.items()]
-        out.append(f"@{e.type}{{{e.key},\n" + "\n".join(lines) + "\n}\n")
-    return "\n".join(out)
+        chunk = f"@{re.sub(r'[^A-Za-z]', '', e.type) or 'misc'}{{{e.key},\n" + "\n".join(lines) + "\n}\n"
+        starts.append((line, e))
+        out.append(chunk)
+        line += chunk.count("\n") + 1
+    return "\n".join(out), starts
 
 
-def run_pandoc(text: str, reader: str = "biblatex") -> list[dict]:
-    """CSL JSON of a BibLaTeX (or BibTeX) text, by pandoc's own reader (pypandoc-binary's pandoc)."""
+def run_pandoc(text: str, reader: str = "biblatex", starts: list[tuple[int, Entry]] | None = None) -> list[dict]:
+    """CSL JSON of a BibLaTeX (or BibTeX) text, by pandoc's own reader (pypandoc-binary's pandoc).
+    A text pandoc cannot read is an error at the entry it stopped in (``starts``: first line of each
+    entry in ``text``)."""
     import pypandoc
 
     try:
@@ -196,7 +239,13 @@ def run_pandoc(text: str, reader: str = "biblatex") -> list[dict]:
     except subprocess.TimeoutExpired as exc:
         raise StudyguideError.at("bib", None, f"pandoc took more than {PANDOC_TIMEOUT} s to read the bibliography") from exc
     if done.returncode != 0:
-        message = next(iter(done.stderr.strip().splitlines()), f"exit status {done.returncode}")
+        message = " ".join(done.stderr.split()) or f"exit status {done.returncode}"
+        where = re.search(r"line (\d+)", message)
+        entry = None
+        if where and starts:
+            entry = next((e for first, e in reversed(starts) if first <= int(where.group(1))), None)
+        if entry is not None:
+            raise StudyguideError.at(entry.path, entry.line, f"pandoc cannot read entry '{entry.key}': {message}")
         raise StudyguideError.at("bib", None, f"pandoc could not read the bibliography: {message}")
     return json.loads(done.stdout or "[]")
 
