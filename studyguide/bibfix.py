@@ -14,6 +14,7 @@ example database, Zotero and JabRef exports, the guide's own bibliography) it
   BibDesk's BibTeX export, JabRef in BibTeX mode) means one name: "Hill and Wang" became "Hill;
   Wang". In a BibLaTeX file the split is right and is kept; a file is BibLaTeX when JabRef says so
   or any of its entries uses a field BibTeX does not have (``date``, ``journaltitle``, ``location``…);
+* turns a ``@set`` into an empty item that prints "n.d."; a set is left out (cite its members);
 * passes a ``note`` starting "ID: …" (Mendeley) to citeproc, which reads it as the item's id;
 * sentence-cases English titles, which loses capitals that the Chicago style's title case cannot
   give back: initials and abbreviations ("Henry j. Kaiser", "u.s."), single letters ("Part i"), and
@@ -59,6 +60,8 @@ def convert(entries: Bibliography) -> list[dict]:
     out = []
     for item in items:
         entry = entries.get(item["id"])
+        if entry is not None and entry.type == "set":
+            continue  # a @set has no text of its own: pandoc gives an empty item that prints "n.d."
         if entry is not None:
             correct(item, entry, as_written.get(item["id"], {}))
         out.append(item)

@@ -101,7 +101,7 @@ def read(path: Path, diag: Collector) -> Bibliography:
         diag.error(path, None, f"cannot read bibliography ({exc.__class__.__name__}: {exc})")
         return Bibliography()
     library, raw_library = _parse(text, raw=False), _parse(text, raw=True)
-    for block in library.failed_blocks:
+    for block in raw_library.failed_blocks:  # raw: both copies of a duplicate compare as written
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             first, again = block.previous_block, block.ignore_error_block
