@@ -115,7 +115,9 @@ def read(path: Path, diag: Collector) -> Bibliography:
                 diag.error(path, line, f"{what} '{block.key}' defined twice, at lines {first_line} and {line}, "
                            f"with different fields{differ}", "keep one entry, or give the other its own key")
         elif isinstance(block, DuplicateFieldKeyBlock):
-            diag.error(path, line, f"entry '{block.key}' has a field defined twice")
+            names = ", ".join(sorted(block.duplicate_keys))
+            diag.error(path, line, f"entry '{block.ignore_error_block.key}' has a field defined twice: {names}",
+                       "keep one of them")
         elif isinstance(block, ParsingFailedBlock):
             reason = next(iter(str(block.error or "").strip().splitlines()), "") or "unbalanced braces or quotes"
             named = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,", str(getattr(block, "raw", "") or ""))

@@ -121,14 +121,16 @@ def _lines(diagnostics, tmp_path) -> list[str]:
 def test_errors_carry_file_and_line(tmp_path):
     bad = tmp_path / "bad.bib"
     bad.write_text("@book{a, title = {A}}\n\n@book{a, title = {B}}\n\n"
-                   "@book{b, title = {X} author = {Y}}\n\n@book{c, title = {Z\n", encoding="utf-8")
+                   "@book{b, title = {X} author = {Y}}\n\n@book{d, year = {1}, year = {2}}\n\n@book{c, title = {Z\n",
+                   encoding="utf-8")
     with pytest.raises(StudyguideError) as info:
         bibliography.load([bad])
     lines = _lines(info.value.diagnostics, tmp_path)
     assert ("bad.bib:3: error: key 'a' defined twice, at lines 1 and 3, with different fields: title differ"
             " (keep one entry, or give the other its own key)") in lines
     assert "bad.bib:5: error: entry 'b': field 'title' swallows another field (missing comma?)" in lines
-    assert any(line.startswith("bad.bib:7: error: malformed entry") for line in lines)
+    assert "bad.bib:7: error: entry 'd' has a field defined twice: year (keep one of them)" in lines
+    assert any(line.startswith("bad.bib:9: error: malformed entry") for line in lines)
 
 
 def test_identical_duplicate_is_a_warning_naming_both_lines(tmp_path):
