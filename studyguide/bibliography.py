@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ExplicitComment, ParsingFailedBlock
 from bibtexparser.model import Entry as ParsedEntry
 from bibtexparser.model import String as ParsedString
 
@@ -125,7 +125,7 @@ def read(path: Path, diag: Collector) -> Bibliography:
         else:
             diag.error(path, line, "malformed block")
     raw_entries = {e.key: e for e in raw_library.entries}
-    dialect = file_dialect(text, library)
+    dialect = file_dialect(library)
     entries = Bibliography()
     entries.strings = {s.key.lower(): str(s.value) for s in raw_library.strings}
     for e in library.entries:
@@ -148,12 +148,13 @@ BIBLATEX_ONLY_FIELDS = {"date", "journaltitle", "location", "urldate", "subtitle
                         "booksubtitle", "langid", "eventdate", "origdate", "xdata", "eprinttype", "pagetotal"}
 
 
-def file_dialect(text: str, library) -> str:
-    """"biblatex" when JabRef's metadata says so or an entry uses a field only BibLaTeX has, else
-    "bibtex" (a Zotero or BibDesk BibTeX export, JabRef in BibTeX mode)."""
-    declared = re.search(r"@comment\{jabref-meta:\s*databaseType:\s*(\w+)", text, re.IGNORECASE)
-    if declared:
-        return "biblatex" if declared.group(1).lower() == "biblatex" else "bibtex"
+def file_dialect(library) -> str:
+    """"biblatex" when JabRef's metadata comment says so or an entry uses a field only BibLaTeX has,
+    else "bibtex" (a Zotero or BibDesk BibTeX export, JabRef in BibTeX mode)."""
+    for comment in library.comments:
+        declared = re.match(r"\s*jabref-meta:\s*databaseType:\s*(\w+)", str(comment.comment), re.IGNORECASE)
+        if isinstance(comment, ExplicitComment) and declared:
+            return "biblatex" if declared.group(1).lower() == "biblatex" else "bibtex"
     used = {f.key.lower() for e in library.entries for f in e.fields}
     return "biblatex" if used & BIBLATEX_ONLY_FIELDS else "bibtex"
 

@@ -178,6 +178,21 @@ def test_entries_pandoc_would_refuse_the_whole_file_for_are_read(tmp_path):
     assert rendered["amsden2015"].first.startswith("David Amsden, “A Piece,”")
 
 
+@pytest.mark.parametrize(("text", "dialect"), [
+    ("@book{a, title = {T}, publisher = {Hill and Wang}, year = {1985}}", "bibtex"),
+    ("@book{a, title = {T}, publisher = {Hill and Wang}, date = {1985}}", "biblatex"),
+    ("@comment{jabref-meta: databaseType:bibtex;}\n@book{a, title = {T}, publisher = {Hill and Wang}, date = {1985}}",
+     "bibtex"),
+])
+def test_a_publisher_with_and_is_one_name_in_a_bibtex_file(tmp_path, text, dialect):
+    bib = tmp_path / "p.bib"
+    bib.write_text(text, encoding="utf-8")
+    entries = bibliography.load([bib])
+    assert entries["a"].dialect == dialect
+    publisher = bibliography.to_csl(entries)[0]["publisher"]
+    assert publisher == ("Hill and Wang" if dialect == "bibtex" else "Hill; Wang")
+
+
 def test_pandoc_prints_family_first_names_and_archive(bibs):
     items = bibliography.to_csl(bibliography.load(list(bibs)))
     rendered, _ = render(items)
