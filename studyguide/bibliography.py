@@ -76,20 +76,22 @@ def _parse(text: str, raw: bool):
         logger.setLevel(level)
 
 
+def _as_written(block: ParsedEntry) -> dict[str, str]:
+    """An entry's type and fields, whitespace collapsed, for comparing two copies."""
+    fields = {f.key.lower(): re.sub(r"\s+", " ", str(f.value)).strip() for f in block.fields}
+    return {"entry type": block.entry_type.lower(), **fields}
+
+
 def _same(a: ParsedEntry | ParsedString, b: ParsedEntry | ParsedString) -> bool:
-    def norm(value: object) -> str:
-        return re.sub(r"\s+", " ", str(value)).strip()
     if isinstance(a, ParsedString) or isinstance(b, ParsedString):
-        return isinstance(a, ParsedString) and isinstance(b, ParsedString) and norm(a.value) == norm(b.value)
-    return (a.entry_type.lower() == b.entry_type.lower()
-            and {f.key.lower(): norm(f.value) for f in a.fields} == {f.key.lower(): norm(f.value) for f in b.fields})
+        return isinstance(a, ParsedString) and isinstance(b, ParsedString) and " ".join(str(a.value).split()) == " ".join(
+            str(b.value).split())
+    return _as_written(a) == _as_written(b)
 
 
 def _differing_fields(a: ParsedEntry, b: ParsedEntry) -> list[str]:
-    fa = {f.key.lower(): re.sub(r"\s+", " ", str(f.value)).strip() for f in a.fields}
-    fb = {f.key.lower(): re.sub(r"\s+", " ", str(f.value)).strip() for f in b.fields}
-    names = sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
-    names = (["entry type"] if a.entry_type.lower() != b.entry_type.lower() else []) + names
+    fa, fb = _as_written(a), _as_written(b)
+    names = sorted((k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k)), key=lambda k: (k != "entry type", k))
     return [*names[:4], f"{len(names) - 4} more"] if len(names) > 5 else names
 
 
@@ -111,9 +113,10 @@ def read(path: Path, diag: Collector) -> Bibliography:
                 diag.warning(path, line, f"{what} '{block.key}' defined twice, identically, at lines {first_line} and {line}",
                              f"the copy at line {first_line} is used; delete the other")
             else:
-                differ = "" if isinstance(first, ParsedString) else f": {', '.join(_differing_fields(first, again))} differ"
-                diag.error(path, line, f"{what} '{block.key}' defined twice, at lines {first_line} and {line}, "
-                           f"with different fields{differ}", "keep one entry, or give the other its own key")
+                differ = ("different values" if isinstance(first, ParsedString)
+                          else f"different fields: {', '.join(_differing_fields(first, again))} differ")
+                diag.error(path, line, f"{what} '{block.key}' defined twice, at lines {first_line} and {line}, with {differ}",
+                           "keep one entry, or give the other its own key")
         elif isinstance(block, DuplicateFieldKeyBlock):
             names = ", ".join(sorted(block.duplicate_keys))
             diag.error(path, line, f"entry '{block.ignore_error_block.key}' has a field defined twice: {names}",
