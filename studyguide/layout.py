@@ -399,7 +399,7 @@ class Repairs:
         return "\n".join(rules)
 
 
-MAX_LAYOUTS = 4  # the first layout and up to three repaired ones (each step of STEPS once)
+MAX_LAYOUTS = 10  # a repair moves pages after it, which can make new faults: each is repaired in turn
 
 
 def lay_out_repaired(lay_out: Callable[[str], Any], parts: dict[str, tuple[str, str]],
