@@ -231,8 +231,10 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
             bottom = max(bottom, box.position_y + box.margin_height())
             inner = list(_walk(box, boxes))
             # (a frame under 1 mm is a rule or a blank page's remnant, not a box left empty)
-            if box.border_height() > PX_PER_MM and not any(isinstance(b, boxes.LineBox | boxes.ReplacedBox) for b in inner) \
-                    and "".join(box.element.itertext()).strip():
+            # (an empty line box, from a wrapper or white space, prints nothing: the fragment is still empty)
+            printed = any(isinstance(b, boxes.ReplacedBox) or (isinstance(b, boxes.TextBox) and b.text.strip())
+                          for b in inner)
+            if box.border_height() > PX_PER_MM and not printed and "".join(box.element.itertext()).strip():
                 empty.append((box.element, box.border_height()))
         if isinstance(box, boxes.ParentBox):
             element = box.element if isinstance(box, boxes.BlockContainerBox) and box.element is not None else block_element
