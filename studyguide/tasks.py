@@ -166,13 +166,14 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
 
 def figure_tasks(book: Book) -> Iterator[dict[str, Any]]:
     templates = book.root / "templates"
-    data = [book.root / "data" / n for n in ("figures.yaml", "timeline.yaml") if (book.root / "data" / n).exists()]
+    data = [book.root / "data" / n for n in ("figures.yaml", "timeline.yaml", "maps.yaml") if (book.root / "data" / n).exists()]
+    data += sorted((book.root / "data" / "geo").glob("*.geojson"))
     yield {
         "basename": "figures",
-        "doc": "draw the charts and the timeline graphic (SVG) from data/figures.yaml",
+        "doc": "draw the charts, the timeline graphic and the maps (SVG) from data/figures.yaml and data/maps.yaml",
         "actions": [(figures_action, [book])],
         "file_dep": [str(d) for d in data] + [str(t) for t in sorted((templates / "figures").glob("*.j2"))]
-        + code("figures.py"),
+        + code("figures.py", "maps.py"),
         "targets": [str(t) for t in figure_targets(book)],
         "uptodate": [config_changed(book.fonts)],
         "clean": True,
