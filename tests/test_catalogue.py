@@ -108,8 +108,14 @@ FIGURES = """charts:
     caption: "Troops by year."
     alt: "A bar chart."
     cite: "@chen2001mao, 207"
+    unit: "troops"
     bars:
       - {label: "1965", value: 20000}
+"""
+# Rubles on an axis of troops: different units may never share one axis.
+FIGURES_MIXED = FIGURES + """      - label: "Aid"
+        value: 3
+        unit: "billion rubles"
 """
 
 CASES = [
@@ -146,6 +152,8 @@ CASES = [
     # images, figures and the sandbox
     Case("image-missing", append_to_beta("![A map of Indochina](images/map.png)")),
     Case("figure-missing", append_to_beta('::: {.figure-ref chart="us-troops"}\n:::')),
+    Case("chart-mixed-units", both(write("data/figures.yaml", FIGURES_MIXED),
+                                   append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
     Case("image-etc-passwd", append_to_beta("![x](/etc/passwd)")),
     Case("image-outside", append_to_beta("![x](../../secret.png)")),
     Case("image-network", append_to_beta("![x](https://example.com/a.png)")),
