@@ -51,7 +51,7 @@ LINE_STYLES: dict[str, dict[str, Any]] = {
     "trail": {"stroke": "#000", "width": 1.2, "dash": "2.5 1.5", "arrow": False, "key": "Trail (schematic)"},
     "front": {"stroke": "#000", "width": 2.2, "dash": "", "arrow": False, "key": "Sino-Soviet border"},
     "flow": {"stroke": "#555", "width": 3.2, "dash": "", "arrow": True, "key": "Soviet supplies (schematic)"},
-    "flow-light": {"stroke": "#999", "width": 2.2, "dash": "", "arrow": True, "key": "Chinese supplies, 1950s"},
+    "flow-light": {"stroke": "#888", "width": 2.4, "dash": "", "arrow": True, "key": "Chinese supplies, 1950s"},
     "attack": {"stroke": "#000", "width": 1.8, "dash": "", "arrow": True, "key": "Attack (schematic)"},
     "attack-light": {"stroke": "#555", "width": 1.2, "dash": "3 1.5", "arrow": True, "key": "Raids (schematic)"},
 }
@@ -587,7 +587,7 @@ def layout_map(spec: dict[str, Any], features: dict[str, Feature], geo_dir: Path
     key_items = [{"kind": "line", "style": LINE_STYLES[s], "text": LINE_STYLES[s]["key"]} for s in used_styles]
     key_items += [{"kind": "symbol", "symbol": s, "text": SYMBOLS[s]} for s in used_symbols]
     row = 9.0
-    key_width = 22 + max([text_width(i["text"], TEXT_STYLES["key"]["size"], font) for i in key_items] + [40])
+    key_width = 27 + max([text_width(i["text"], TEXT_STYLES["key"]["size"], font) for i in key_items] + [40])
     key_height = row * len(key_items) + 18
     corner = spec.get("key", "bottom-left")
     kx = 4.0 if corner.endswith("left") else projection.width - key_width - 4
@@ -633,10 +633,10 @@ def describe(spec: dict[str, Any], shown: list[Feature]) -> str:
 def caption_notes(shown: list[Feature]) -> str:
     notes = []
     if any(f.data.get("schematic") for f in shown):
-        notes.append("Routes and arrows are schematic: they show direction, not the track or the sea lane.")
+        notes.append("Routes and arrows are schematic.")
     if any(f.data.get("uncited") for f in shown):
-        notes.append("† The guide's sources do not name this place or event; it is shown for orientation.")
-    notes.append("Base map: Natural Earth (public domain), today's coastlines and borders.")
+        notes.append("† Not named in the guide's sources; shown for orientation.")
+    notes.append("Base map: Natural Earth, today's borders.")
     return " ".join(notes)
 
 

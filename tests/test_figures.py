@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from dataclasses import dataclass
@@ -148,7 +149,7 @@ def test_timeline_labels_never_overlap_and_sit_at_or_below_their_dates(drawn: di
     graphic = load_data(REPO / "data" / "figures.yaml")["timeline_graphic"]
     layout = figures.timeline_layout(graphic, FONT)
     ys = [m["y"] for m in layout["marks"]]
-    assert all(b - a >= figures.LABEL_PT * 1.3 for a, b in zip(ys, ys[1:], strict=False))
+    assert all(b - a >= figures.LABEL_PT * 1.3 for a, b in itertools.pairwise(ys))
     assert all(m["y"] >= m["dot"] for m in layout["marks"])
     assert layout["fits"] and layout["period_fits"]
     # Laid out as a timeline: the dates run down one axis, in order.

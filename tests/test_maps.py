@@ -186,7 +186,7 @@ def test_colliding_labels_move_to_a_free_side() -> None:
 def test_labels_with_markup_characters_stay_text_in_valid_xml(tmp_path: Path) -> None:
     project = mutated(tmp_path, 'label: "Pleiku"', 'label: "Pleiku & <Kontum>"')
     built = maps.build_maps(project, FONT)
-    spec, layout, _ = next(b for b in built if b[0]["id"] == "map-indochina-1954")
+    _, layout, _ = next(b for b in built if b[0]["id"] == "map-indochina-1954")
     svg = render(project / "templates", "figures/map.svg.j2", layout=layout)
     root = ElementTree.fromstring(svg)
     texts = [t.text for t in root.iter(SVG + "text")]
