@@ -50,8 +50,11 @@ class Bar:
     shown: str
 
 
+TEMPLATES = ("figures/bar.svg.j2", "figures/timeline.svg.j2")
+
+
 def figures_dir(book: Book) -> Path:
-    return book.build / "figures"
+    return book.paths.figures
 
 
 def _number(value: float) -> str:
@@ -208,8 +211,8 @@ def write_figures(book: Book) -> list[Path]:
     """Render every chart in data/figures.yaml, the timeline graphic and the maps of data/maps.yaml."""
     from . import maps
 
-    source = book.root / "data" / "figures.yaml"
-    templates, out = book.root / "templates", figures_dir(book)
+    source = book.paths.data_file("figures")
+    templates, out = book.paths.template_dirs, figures_dir(book)
     font = book.fonts["heading"]
     written: list[Path] = []
     problems = Collector()

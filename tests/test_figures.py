@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from studyguide import figures
 from studyguide.backmatter import load_data
 from studyguide.errors import Collector, StudyguideError
+from studyguide.paths import Paths
 from tests.support import REPO
 from tests.test_maps import SVG, print_scale, text_sizes
 
@@ -25,13 +26,17 @@ FONT = "Noto Sans"
 
 @dataclass
 class Project:
-    """What write_figures reads of a book: its root, build folder and fonts."""
+    """What write_figures reads of a book: its root, paths and fonts."""
 
     root: Path
 
     @property
+    def paths(self) -> Paths:
+        return Paths.of(self.root)
+
+    @property
     def build(self) -> Path:
-        return self.root / "build"
+        return self.paths.build
 
     @property
     def fonts(self) -> dict[str, str]:
@@ -41,6 +46,7 @@ class Project:
 def guide_copy(dest: Path) -> Project:
     shutil.copytree(REPO / "data", dest / "data")
     shutil.copytree(REPO / "templates", dest / "templates")
+    shutil.copy(REPO / "book.yaml", dest / "book.yaml")
     return Project(dest)
 
 

@@ -12,6 +12,7 @@ from defusedxml import ElementTree
 from studyguide import maps
 from studyguide.backmatter import load_data
 from studyguide.errors import StudyguideError
+from studyguide.paths import Paths
 from studyguide.render import render
 from tests.support import REPO
 
@@ -31,8 +32,11 @@ def built() -> list[tuple[dict, maps.MapLayout, list[maps.Feature]]]:
     return maps.build_maps(REPO, FONT)
 
 
+TEMPLATES = Paths.of(REPO).template_dirs
+
+
 def render_map(layout: maps.MapLayout) -> str:
-    return render(REPO / "templates", "figures/map.svg.j2", layout=layout)
+    return render(TEMPLATES, "figures/map.svg.j2", layout=layout)
 
 
 def text_sizes(root: ElementTree) -> list[tuple[str, float]]:
@@ -187,7 +191,7 @@ def test_labels_with_markup_characters_stay_text_in_valid_xml(tmp_path: Path) ->
     project = mutated(tmp_path, 'label: "Pleiku"', 'label: "Pleiku & <Kontum>"')
     built = maps.build_maps(project, FONT)
     _, layout, _ = next(b for b in built if b[0]["id"] == "map-indochina-1954")
-    svg = render(project / "templates", "figures/map.svg.j2", layout=layout)
+    svg = render(TEMPLATES, "figures/map.svg.j2", layout=layout)
     root = ElementTree.fromstring(svg)
     texts = [t.text for t in root.iter(SVG + "text")]
     assert "Pleiku & <Kontum>" in texts
