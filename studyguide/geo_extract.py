@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import box, mapping, shape
 
 # Longitude/latitude box covering every map in data/maps.yaml, with a margin.
-REGION = (68.0, 4.0, 142.0, 62.0)
+REGION = (60.0, 4.0, 150.0, 62.0)
 TOLERANCE = 0.01  # degrees, about 1 km: below half a point at the largest map scale (1:12 million)
 DIGITS = 3
 RIVERS = {"Mekong", "Hong", "Amur", "Heilong Jiang", "Argun’", "Chang Jiang", "Yangtze", "Xi", "Lancang", "Ertix", "Ili"}

@@ -58,7 +58,8 @@ LINE_STYLES: dict[str, dict[str, Any]] = {
 AREA_STYLES = {"hatch": {"stroke": "#666", "width": 0.5, "spacing": 3.2}}
 SYMBOLS = {"capital": "Capital", "town": "Town", "battle": "Battle", "clash": "Border clash",
            "obstacle": "Transit held up", "island": "Islands"}
-SYMBOL_RADIUS = 2.6  # points: the room a symbol takes, for label placement and collisions
+SYMBOL_RADIUS = 3.0  # points: the room a symbol takes, for label placement and collisions
+SYMBOL_ROOM = {"clash": 4.6, "obstacle": 3.4}  # larger symbols
 LABEL_GAP = 2.5
 LEADING = 1.15
 SIDES = ("right", "left", "above", "below", "centre", "none")
@@ -281,7 +282,7 @@ class Projection:
         self.scale = self.width / (self.maxx - self.minx)  # points per metre
         self.height = (self.maxy - self.miny) * self.scale
         self.frame = box(self.minx, self.miny, self.maxx, self.maxy)
-        self.lonlat_frame = box(frame["west"] - 8, frame["south"] - 6, frame["east"] + 8, frame["north"] + 6)
+        self.lonlat_frame = box(frame["west"] - 20, frame["south"] - 8, frame["east"] + 20, frame["north"] + 8)
 
     def project(self, geometry: Any) -> Any:
         """Project a lon/lat geometry into metres (densified first, so that parallels curve)."""
@@ -364,8 +365,8 @@ def _feature_geometry(feature: Feature, countries: dict[str, Any], places: dict[
 
 def _star(x: float, y: float) -> str:
     """An eight-pointed star (a clash), as polygon points."""
-    corners = [(x + (3.2 if k % 2 == 0 else 1.3) * math.cos(k * math.pi / 8),
-                y + (3.2 if k % 2 == 0 else 1.3) * math.sin(k * math.pi / 8)) for k in range(16)]
+    corners = [(x + (4.4 if k % 2 == 0 else 1.9) * math.cos(k * math.pi / 8),
+                y + (4.4 if k % 2 == 0 else 1.9) * math.sin(k * math.pi / 8)) for k in range(16)]
     return " ".join(f"{a:.1f},{b:.1f}" for a, b in corners)
 
 
@@ -547,7 +548,7 @@ def layout_map(spec: dict[str, Any], features: dict[str, Feature], geo_dir: Path
                 if not (0 <= x <= projection.width and 0 <= y <= projection.height):
                     problems.error(source, line, f"map '{spec['id']}': '{feature.id}' lies outside the map frame")
                 layout.symbols.append({"id": feature.id, "kind": item["symbol"], "x": x, "y": y, "star": _star(x, y)})
-                r = SYMBOL_RADIUS
+                r = room = SYMBOL_ROOM.get(item["symbol"], SYMBOL_RADIUS)
                 obstacles.append(((x - r, y - r, x + r, y + r), feature.id))
             if isinstance(geometry, Point):
                 anchor = projection.point(geometry.x, geometry.y)
