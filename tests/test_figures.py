@@ -184,3 +184,67 @@ def test_the_pandoc_filter_puts_the_data_table_after_the_figure_as_plain_text(tm
     assert html.index("<figure") < html.index('class="figure-data"') < html.index("<table")
     assert "A &lt;b&gt; &amp; @key *c*" in html  # not read as markup, a citation or emphasis
     assert 'alt="Alt text."' in html
+
+
+MINI_MAPS = """features:
+  capital:
+    label: "Quokkaville"
+    what: "A capital"
+    dates: "1954–1976"
+    geo: "Hanoi"
+    symbol: capital
+    cite: "@chen2001mao, 207"
+  line:
+    label: "Wombat line"
+    what: "A dated line"
+    dates: "1954"
+    parallel: 17.0
+    within: [VNM]
+    style: division
+    cite: "@chen2001mao, 207"
+maps:
+  - id: map-test
+    title: "Test map"
+    caption: "A map."
+    alt: "A map of Vietnam."
+    width_mm: 78
+    frame: {west: 100.2, east: 110.2, south: 8.4, north: 23.5}
+    projection: {lon_0: 105.5, lat_1: 11, lat_2: 21}
+    show:
+      - {feature: capital, label: left}
+      - {feature: line, label: left, at: [106.55, 17.0]}
+"""
+
+
+@pytest.mark.slow
+def test_figure_type_prints_at_7_pt_or_more_in_the_half_letter_booklet(tmp_path: Path) -> None:
+    """The narrowest page the build makes: a chart and a map in a 5.5 × 8.5 in booklet, measured in the PDF."""
+    import pdfplumber
+
+    from tests.support import doit, make_project
+
+    project = make_project(tmp_path / "mini")
+    config = project / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("papers: [a4]", "papers: [letter]"), encoding="utf-8")
+    (project / "data").mkdir(exist_ok=True)
+    (project / "data" / "figures.yaml").write_text(chart_with(
+        '      - {label: "Zebrawood total", value: 16.4}\n      - {label: "Xylophone part", value: 4}\n'),
+        encoding="utf-8")
+    (project / "data" / "maps.yaml").write_text(MINI_MAPS, encoding="utf-8")
+    shutil.copytree(REPO / "data" / "geo", project / "data" / "geo")
+    beta = project / "content" / "02-beta.md"
+    beta.write_text(beta.read_text(encoding="utf-8") + '\n::: {.figure-ref chart="mixed"}\n:::\n\n'
+                    '::: {.figure-ref chart="map-test"}\n:::\n', encoding="utf-8")
+    result = doit(project, "handouts:student:letter:02-beta:booklet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    booklet = next((project / "build").rglob("02-beta-booklet.pdf"))
+    sizes: dict[str, float] = {}
+    with pdfplumber.open(booklet) as pdf:
+        for page in pdf.pages:
+            for word in page.extract_words(extra_attrs=["size"]):
+                # WeasyPrint sets SVG text without space glyphs, so "Zebrawood total" reads as one word.
+                for name in ("Zebrawood", "Xylophone", "Quokkaville", "Wombat", "16.4"):
+                    if word["text"].startswith(name):
+                        sizes[name] = min(sizes.get(name, 99.0), word["size"])
+    assert set(sizes) == {"Zebrawood", "Xylophone", "Quokkaville", "Wombat", "16.4"}, sizes
+    assert min(sizes.values()) >= 7.0 - 0.01, sizes
