@@ -148,6 +148,9 @@ maps:
 """
 
 
+MAPS_CITED = MAPS_UNCITED.replace('    symbol: capital\n', '    symbol: capital\n    cite: "@chen2001mao"\n')
+
+
 def copy_geo(project: Path) -> None:
     shutil.copytree(REPO / "data" / "geo", project / "data" / "geo")
 
@@ -193,8 +196,7 @@ CASES = [
                                    append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
     Case("map-feature-uncited", both(write("data/maps.yaml", MAPS_UNCITED), copy_geo,
                                      append_to_beta('::: {.figure-ref chart="map-test"}\n:::'))),
-    Case("map-data-missing", both(write("data/maps.yaml", MAPS_UNCITED.replace('    symbol: capital\n',
-                                                                                 '    symbol: capital\n    cite: "@chen2001mao"\n')),
+    Case("map-data-missing", both(write("data/maps.yaml", MAPS_CITED),
                                   append_to_beta('::: {.figure-ref chart="map-test"}\n:::'))),
     Case("image-etc-passwd", append_to_beta("![x](/etc/passwd)")),
     Case("image-outside", append_to_beta("![x](../../secret.png)")),
