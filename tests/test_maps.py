@@ -196,3 +196,10 @@ def test_labels_with_markup_characters_stay_text_in_valid_xml(tmp_path: Path) ->
     texts = [t.text for t in root.iter(SVG + "text")]
     assert "Pleiku & <Kontum>" in texts
     assert "Pleiku & <Kontum>" in root.find(SVG + "desc").text
+
+
+def test_map_ids_count_as_defined_figures_for_the_chapters() -> None:
+    """A chapter may place a map like a chart; doit plans its file dependencies from these ids."""
+    from studyguide.config import defined_figures
+
+    assert {"map-indochina-1954", "map-supply-routes", "map-border-1969", "map-indochina-1979"} <= defined_figures(REPO)
