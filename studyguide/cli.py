@@ -62,6 +62,28 @@ def _default(path: Path) -> Path | None:
     return path if path.is_file() else None
 
 
+# --- the writing loop: a live preview -----------------------------------------------------------
+
+def _preview_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("preview", help="show the book in the browser, rebuilt and reloaded on every save",
+                       description="Serve the book as web pages on 127.0.0.1 (a contents page and one page per part, "
+                                   "from the build's own pandoc + citeproc stage), watch content/, bib/, data/, "
+                                   "templates/ and book.yaml, rebuild what a change touches and reload the page. "
+                                   "Mistakes show above the page as the build prints them. Never writes the books.")
+    p.add_argument("-C", "--project", type=Path, default=Path("."), metavar="DIR", help="the book's folder (default: .)")
+    p.add_argument("--edition", default=None, help="the edition to show (default: the book's first)")
+    p.add_argument("--paper", default=None, help="the paper of the handout PDFs (default: the book's first)")
+    p.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    return p
+
+
+@command("preview")(_preview_parser)
+def _preview(args: argparse.Namespace) -> int:
+    from studyguide.preview import run_preview
+
+    return run_preview(args.project, edition=args.edition, paper=args.paper, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studyguide", description="Build study guides from Markdown, notes and templates.")
     parser.add_argument("--version", action="version", version=f"studyguide {__version__}")

@@ -48,7 +48,9 @@ def reported(function: Callable[..., Any]) -> Callable[..., Any]:
         try:
             result = function(*args, **kwargs)
         except StudyguideError as exc:
-            return TaskFailed(str(exc))
+            failure = TaskFailed(str(exc))
+            failure.diagnostics = tuple(exc.diagnostics)  # for in-process callers (the preview shows them)
+            return failure
         return None if result is None or result is True else result
     return action
 
