@@ -32,6 +32,18 @@ if ! command -v java >/dev/null 2>&1; then
   echo "setup: warning: no Java runtime; EPUBCheck (the EPUB validator) needs Java 11+" >&2
 fi
 
+# The preview's browser test drives Debian's Chromium through Playwright (never `playwright install`,
+# which downloads a browser of its own).
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "setup: installing chromium (for the preview's browser test)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || echo "setup: warning: chromium not installed; tests/test_preview.py will be skipped" >&2
+  else
+    echo "setup: note: 'sudo apt-get install chromium' lets tests/test_preview.py run" >&2
+  fi
+fi
+
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if [ "${1:-}" = "--test" ]; then
