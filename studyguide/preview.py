@@ -50,6 +50,7 @@ TEMPLATES = (PAGE_TEMPLATE, CONTENTS_TEMPLATE)
 CONTENTS = "index.html"
 EVENTS_PATH = "_preview/events"  # relative: every page lies at the top level
 KEEPALIVE_SECONDS = 15.0
+TASK_GROUPS = ("task_notes", "task_figures", "task_back", "task_part")  # what the part tasks depend on
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class Preview:
         self.lock = threading.Lock()  # one build (or handout layout) at a time
         self.changed = threading.Condition()
         self.snapshot = Snapshot()
-        self.fragments: dict[str, str] = {}  # part slug → the fragment the current page was made from
+        # part slug → (mtime and size of its fragment file, the fragment with its headings)
+        self.fragments: dict[str, tuple[tuple[int, int], Any]] = {}
         self.handouts: dict[tuple[str, str], bytes] = {}  # (slug, fragment) → PDF
         self.pages: dict[str, str] = {}
         self.titles: dict[str, str] = {}
@@ -154,7 +156,10 @@ class Preview:
         if damaged := recover_doit_db(self.paths.doit_db):
             print(damaged, file=sys.stderr)
         config = doit_config(self.paths) | {"reporter": preview_reporter(collected), "verbosity": 1}
-        loader = ModuleTaskLoader({"DOIT_CONFIG": config, **all_tasks(book)})
+        # Only the groups up to the parts: creating the books' and handouts' tasks is most of the
+        # time doit spends before it runs anything, and the preview never runs them.
+        creators = {name: creator for name, creator in all_tasks(book).items() if name in TASK_GROUPS}
+        loader = ModuleTaskLoader({"DOIT_CONFIG": config, **creators})
         code = DoitMain(loader).run(["run", "--continue", *self.part_tasks(book)])
         if code and not collected:
             collected.append(Problem(f"doit stopped with status {code}"))
@@ -190,7 +195,7 @@ class Preview:
             print(f"preview: updated {', '.join(snapshot.changed)} ({seconds:.1f} s)", file=sys.stderr, flush=True)
 
     def render_pages(self, book: Book) -> list[str]:
-        """Render the page of every part whose fragment changed, and the contents page."""
+        """Store the fragment of every part that changed (read only if its file changed); re-render the contents."""
         from .pdf import RenderedPart, headings
 
         rendered: list[RenderedPart] = []
@@ -199,15 +204,22 @@ class Preview:
         parts = book.parts_for(self.edition)
         for part in parts:
             fragment_file = book.paths.part(part.slug, self.edition, part.kind == "chapter").html
-            if not fragment_file.is_file():
+            try:
+                stat = fragment_file.stat()
+            except FileNotFoundError:
                 continue  # never built (its task failed): the problem says why
-            fragment = fragment_file.read_text(encoding="utf-8")
-            rendered.append(RenderedPart(part, fragment, headings(fragment)))
-            if self.fragments.get(part.slug) != fragment:
-                self.fragments[part.slug] = fragment
-                pages[page_name(part)] = fragment
-                titles[page_name(part)] = rendered[-1].headings[0].text if rendered[-1].headings else part.slug
-                changed.append(page_name(part))
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            known = self.fragments.get(part.slug)
+            if known is None or known[0] != stamp:
+                fragment = fragment_file.read_text(encoding="utf-8")
+                if known is None or known[1].html != fragment:
+                    name = page_name(part)
+                    pages[name] = fragment
+                    changed.append(name)
+                    known = (stamp, RenderedPart(part, fragment, headings(fragment)))
+                    titles[name] = known[1].headings[0].text if known[1].headings else part.slug
+                self.fragments[part.slug] = (stamp, RenderedPart(part, fragment, known[1].headings))
+            rendered.append(self.fragments[part.slug][1])
         contents = self.render(CONTENTS_TEMPLATE, parts=rendered)
         if pages.get(CONTENTS) != contents:
             pages[CONTENTS] = contents
@@ -254,10 +266,10 @@ class Preview:
             book = self.book
             chapters = [p for p in book.parts_for(self.edition) if p.kind == "chapter"] if book else []
             part = next((p for p in chapters if p.slug == slug), None)
-            fragment = self.fragments.get(slug)
-            if book is None or part is None or fragment is None:
+            known = self.fragments.get(slug)
+            if book is None or part is None or known is None:
                 return None
-            key = (slug, fragment)
+            key = (slug, known[1].html)
             if key not in self.handouts:
                 data, _pages = layout(book, part, self.edition, self.paper, booklet=False)
                 self.handouts = {k: v for k, v in self.handouts.items() if k[0] != slug} | {key: data}
