@@ -387,7 +387,9 @@ def handler_for(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             version = preview.snapshot.version
-            self.wfile.write(f"retry: 500\ndata: {json.dumps({'version': version, 'changed': []})}\n\n".encode())
+            # The first message carries the current version: a page rendered before a rebuild that
+            # finished before this connection opened learns that it is stale ('*') and reloads.
+            self.wfile.write(f"retry: 500\ndata: {json.dumps({'version': version, 'changed': ['*']})}\n\n".encode())
             self.wfile.flush()
             while True:
                 snapshot = preview.wait(version, KEEPALIVE_SECONDS)
