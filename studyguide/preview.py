@@ -140,7 +140,9 @@ class Preview:
 
     def part_tasks(self, book: Book) -> list[str]:
         """The build's tasks that make this edition's part fragments (doit adds what they depend on)."""
-        return [f"part:{self.edition}:{part.slug}" for part in book.parts_for(self.edition)]
+        from .tasks import part_task_names
+
+        return part_task_names(book, self.edition)
 
     def run_doit(self, book: Book) -> list[Problem]:
         """Run the part tasks in-process with the project's own task list and doit database."""

@@ -93,6 +93,41 @@ def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
 
 
 @reported
+def parts_action(book: Book, parts: list[Part], edition: str) -> dict[str, Any]:
+    warnings = tuple(map(str, pandoc_stage.build_parts(book, parts, edition, book.paths.csl_json)))
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    return Written(display_path(pandoc_stage.part_outputs(book, parts[0], edition).html.parent), "part",
+                   warnings=warnings).values()
+
+
+SMALL_PARTS = "small-parts"  # the task name of one edition's batch of small parts
+
+
+def part_groups(book: Book, edition: str) -> list[tuple[str, list[Part]]]:
+    """The part tasks of one edition: (task name after 'part:EDITION:', its parts), in book order.
+
+    A chapter is a task of its own (editing one re-runs its pandoc only), and so is the bibliography
+    (it changes whenever a chapter cites a new work). The other small parts (front and back matter,
+    the generated reference sections) go through ONE pandoc process together (pandoc.build_parts):
+    a pandoc start with citeproc costs more than such a part's own work.
+    """
+    parts = book.parts_for(edition)
+    small = [p for p in parts if p.kind != "chapter" and p.slug != "bibliography"]
+    if len(small) < 2 or any(p.slug == SMALL_PARTS for p in parts):
+        small = []
+    groups: list[tuple[str, list[Part]]] = [(p.slug, [p]) for p in parts if p not in small]
+    if small:
+        groups.insert(0, (SMALL_PARTS, small))
+    return groups
+
+
+def part_task_names(book: Book, edition: str) -> list[str]:
+    """The doit names of the tasks that write one edition's part fragments."""
+    return [f"part:{edition}:{name}" for name, _ in part_groups(book, edition)]
+
+
+@reported
 def pdf_action(book: Book, edition: str, paper: str, out: Path) -> dict[str, Any]:
     return Written(display_path(out), "book", pdf.write_book(book, edition, paper, out)).values()
 
@@ -213,16 +248,19 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
             shown[part] = [p.rel(f) for n in names for f in p.figure(n)]
     yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
     for edition in book.editions:
-        for part in book.parts_for(edition):
-            out = pandoc_stage.part_outputs(book, part, edition)
+        for name, group in part_groups(book, edition):
+            outputs = [f for part in group for f in pandoc_stage.part_outputs(book, part, edition).all]
+            shows = sorted({f for part in group for f in shown.get(part, [])})
+            batch = name == SMALL_PARTS
+            settings = ({"parts": [(part.slug, part.label, part.kind) for part in group]} if batch
+                        else {"label": group[0].label, "kind": group[0].kind})
             yield {
-                "basename": "part", "name": f"{edition}:{part.slug}",
-                "actions": [(part_action, [book, part, edition])],
-                "file_dep": [p.rel(part.source), p.rel(p.csl_json), *filters, *shown.get(part, []),
+                "basename": "part", "name": f"{edition}:{name}",
+                "actions": [(parts_action, [book, group, edition]) if batch else (part_action, [book, group[0], edition])],
+                "file_dep": [*p.rels(part.source for part in group), p.rel(p.csl_json), *filters, *shows,
                              *code(book, "pandoc.py", "content.py")],
-                "targets": p.rels(out.all),
-                "uptodate": [config_changed({"language": book.language, "style": book.csl_style,
-                                             "label": part.label, "kind": part.kind})],
+                "targets": p.rels(outputs),
+                "uptodate": [config_changed({"language": book.language, "style": book.csl_style, **settings})],
                 "clean": True,
             }
 
