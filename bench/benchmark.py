@@ -574,7 +574,9 @@ class Benchmark:
 
     # baseline ---------------------------------------------------------------------------------------------
     def baseline(self) -> None:
-        self.ensure_built()
+        if not self.built:
+            self.log("untimed build of the back matter (the merged Markdown needs it)")
+            self.base.doit("back")  # bibliography.json and the generated parts' Markdown, not the books
         merged, bibliography = write_merged(self.base.root, self.o.workdir / "bare")
         pandoc = pandoc_path()
         common = [pandoc, merged.name, "--citeproc", f"--bibliography={bibliography.name}", f"--csl={csl_file()}"]
