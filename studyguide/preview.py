@@ -175,10 +175,14 @@ class Preview:
             book = self.book
             if book is not None and not any(p.severity == "error" for p in problems):
                 problems += self.run_doit(book)
-            changed = self.render_pages(book) if book is not None else []
+            changed: list[str] = []
+            try:
+                changed = self.render_pages(book) if book is not None else []
+            except StudyguideError as error:  # a mistake in a template override of the preview's pages
+                problems += [Problem.of(d) for d in error.diagnostics]
             previous = self.snapshot
             if problems != list(previous.problems):
-                changed = ["*"]
+                changed.append("*")  # the message above every page changed
             version = previous.version + (1 if changed else 0)
             snapshot = Snapshot(version, self.pages, self.titles, tuple(problems), tuple(changed))
             with self.changed:
@@ -193,8 +197,9 @@ class Preview:
             print(problem.text, file=sys.stderr, flush=True)
         if previous.problems and not snapshot.problems:
             print("preview: fixed, no errors", file=sys.stderr, flush=True)
-        if snapshot.changed and snapshot.changed != ("*",):
-            print(f"preview: updated {', '.join(snapshot.changed)} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+        pages = [name for name in snapshot.changed if name != "*"]
+        if pages:
+            print(f"preview: updated {', '.join(pages)} ({seconds:.1f} s)", file=sys.stderr, flush=True)
 
     def render_pages(self, book: Book) -> list[str]:
         """Store the fragment of every part that changed (read only if its file changed); re-render the contents."""
@@ -437,7 +442,12 @@ def run_preview(root: Path, edition: str | None = None, paper: str | None = None
         for changed in preview.watch(stop):
             shown = ", ".join(sorted(paths.rel(p) for p in changed)[:3])
             print(f"preview: changed {shown}{' …' if len(changed) > 3 else ''}", file=sys.stderr, flush=True)
-            preview.build()
+            try:
+                preview.build()
+            except Exception:  # a bug, not the author's mistake: show it and keep watching
+                import traceback
+
+                traceback.print_exc()
     except KeyboardInterrupt:
         pass
     finally:
