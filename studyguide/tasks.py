@@ -242,7 +242,7 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
                 "basename": "pdf", "name": f"{edition}:{paper}",
                 "actions": [(pdf_action, [book, edition, paper, out])],
                 "file_dep": p.rels(f.html for f in part_files) + print_templates + code(book, "pdf.py"),
-                "targets": [p.rel(out)],
+                "targets": p.rels([out, pdf.page_map_path(out)]),
                 "uptodate": [config_changed(book.metadata())],
                 "clean": True,
             }
@@ -250,7 +250,9 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
         yield {
             "basename": "epub", "name": edition,
             "actions": [(epub_action, [book, edition, out])],
-            "file_dep": p.rels(f.ast for f in part_files) + epub_templates + code(book, "epub.py"),
+            # The page map of the printed student book: its page numbers become the e-book's page list.
+            "file_dep": [*p.rels(f.ast for f in part_files), p.rel(epub.page_map_file(book)), *epub_templates,
+                         *code(book, "epub.py")],
             "targets": [p.rel(out)],
             "uptodate": [config_changed(book.metadata())],
             "clean": [clean_tree(out.parent)],
