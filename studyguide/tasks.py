@@ -130,6 +130,8 @@ def check_action(book: Book) -> Any:
         print(f"  {mark} {result.name}: {result.target}")
         for problem in result.problems[:20]:
             print(f"         {problem}")
+        for note in dict.fromkeys(result.notes):
+            print(f"         note: {note}")
 
     results = run_checks(book, pdfs, epubs, titles, show, handout_files(book))
     failed = [r for r in results if not r.ok]
@@ -298,7 +300,7 @@ def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
     outputs = pdfs + epubs + handout_files(book)
     yield {
         "basename": "check",
-        "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",
+        "doc": "release gate: EPUBCheck, Ace, pdfua, fonts, bookmarks and citations on everything built",
         "actions": [(check_action, [book])],
         "file_dep": book.paths.rels(outputs),
         "uptodate": [False],
