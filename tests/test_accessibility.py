@@ -2,7 +2,7 @@
 
 The PDF tests lay out small documents with WeasyPrint here (fast); each bad input fails the check
 for the reason it names: no tags, a figure without alt text, a table header without scope. The
-EPUB tests build the mini project once and run Ace twice (about 40 s each): on the EPUB as built,
+EPUB tests use the session's built mini project (conftest.built) and run Ace twice (about 40 s each): on the EPUB as built,
 and on a copy broken on purpose with a skipped heading level and an image without alt text.
 """
 
@@ -21,7 +21,6 @@ import pytest
 
 from studyguide import epub, pdf
 from studyguide.checks import check_ace, check_pdfua, find_ace
-from tests.support import doit, make_project
 
 SQUARE = ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'>"
           "<rect width='10' height='10'/></svg>")
@@ -105,14 +104,6 @@ def test_anchors_become_page_breaks_or_disappear() -> None:
 
 
 # --- the mini project's EPUBs, and Ace ------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = make_project(tmp_path_factory.mktemp("a11y") / "mini")
-    run = doit(project, "epub", "pdf:student:a4")
-    assert run.returncode == 0, run.stderr
-    return project
-
 
 def read(epub_file: Path, name: str) -> str:
     with zipfile.ZipFile(epub_file) as z:
