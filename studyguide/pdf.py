@@ -6,9 +6,10 @@ missing resource is collected and reported after layout, because WeasyPrint itse
 
 Every PDF is written as PDF/UA-1 (WeasyPrint's ``pdf_variant``): tagged, with the document's title
 and language, headings, lists, tables and figures with their alt text in the structure tree.
-WeasyPrint 70 leaves the Scope of table header cells out of the tags; ``_tag_header_scope``
-adds it (see docs/accessibility.md). The book also writes which printed page each paragraph
-anchor lands on (``page_map``), for the EPUB's page list.
+WeasyPrint 70 leaves the Scope of table header cells, the Note role of footnotes and the
+language of a span out of the tags; ``complete_tags`` adds them (see docs/accessibility.md).
+The book also writes which printed page each paragraph anchor lands on (``page_map_of``), for the
+EPUB's page list.
 """
 
 from __future__ import annotations
@@ -196,26 +197,44 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     return RestrictedFetcher()
 
 
-def _tag_header_scope() -> None:
-    """Give every table header cell's tag a Scope (/Column, or /Row for ``<th scope="row">``).
+def complete_tags() -> None:
+    """Add three things WeasyPrint 70's PDF/UA tagging leaves out, by wrapping its box-tree builder.
 
-    WeasyPrint 70 reads ``scope`` only to link data cells to their headers and does not write it
-    into the TH structure element, which PDF/UA checkers require. This wraps its box-tree builder
-    (the upstream fix is one line in ``weasyprint.pdf.tags._build_box_tree``); idempotent.
+    * every table header cell's tag gets a Scope (/Column, or /Row for ``<th scope="row">``):
+      WeasyPrint reads ``scope`` only to link data cells to their headers;
+    * a footnote (an element with ``float: footnote``) is tagged /Note with an ID, not NonStruct;
+    * an element with a ``lang`` attribute (``<span lang="vi">``) gets /Lang, so a screen reader
+      switches voice for Vietnamese or Chinese names.
+
+    Each is one line of an upstream fix in ``weasyprint.pdf.tags._build_box_tree``; the wrapper is
+    installed once (docs/accessibility.md has the reproduction).
     """
+    import pydyf
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
     from weasyprint.pdf import tags
 
-    if getattr(tags._build_box_tree, "studyguide_scope", False):
+    if getattr(tags._build_box_tree, "studyguide_patch", False):
         return
     original = tags._build_box_tree
 
     def build(box: Any, *args: Any) -> Any:
+        element_node = getattr(box, "element", None)
+        if isinstance(box, FootnoteAreaBox):
+            for child in box.children:  # each footnote laid out at the foot of this page
+                child.studyguide_note = True
         for element in original(box, *args):
-            if getattr(box, "element_tag", None) == "th" and box.element is not None and "A" in element:
-                element["A"]["Scope"] = "/Row" if box.element.attrib.get("scope") == "row" else "/Column"
+            if element_node is not None and element.get("P") is not None:
+                if box.element_tag == "th" and "A" in element:
+                    element["A"]["Scope"] = "/Row" if element_node.attrib.get("scope") == "row" else "/Column"
+                if getattr(box, "studyguide_note", False):
+                    element["S"] = "/Note"
+                    element["ID"] = pydyf.String(f"note-{element.number}")  # unique in the file, reproducible
+                lang = element_node.attrib.get("lang")
+                if lang and box.element_tag != "html":
+                    element["Lang"] = pydyf.String(lang)
             yield element
 
-    build.studyguide_scope = True  # type: ignore[attr-defined]
+    build.studyguide_patch = True  # type: ignore[attr-defined]
     tags._build_box_tree = build
 
 
@@ -224,7 +243,7 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, with_page_map
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    _tag_header_scope()
+    complete_tags()
     os.environ["SOURCE_DATE_EPOCH"] = str(book.source_date_epoch)
     fetcher = restricted_fetcher(book.root, source_name)
     fonts = FontConfiguration()

@@ -33,7 +33,7 @@ def page(body: str) -> str:
 def write(path: Path, html: str, variant: str | None = "pdf/ua-1") -> Path:
     from weasyprint import HTML
 
-    pdf._tag_header_scope()  # as studyguide's own layout does
+    pdf.complete_tags()  # as studyguide's own layout does
     HTML(string=html).write_pdf(path, **({"pdf_variant": variant} if variant else {}))
     return path
 
@@ -165,3 +165,21 @@ def test_ace_passes_the_built_epub_and_fails_a_broken_one(built: Path, tmp_path:
     problems = check_ace(built, broken(good, tmp_path / "broken.epub"))
     assert any("heading-order" in p for p in problems), problems
     assert any("image-alt" in p for p in problems), problems
+
+
+def test_footnotes_are_tagged_as_notes_and_a_span_keeps_its_language(tmp_path: Path) -> None:
+    import pikepdf
+    from weasyprint import CSS, HTML
+
+    pdf.complete_tags()
+    html = page("<p>Said by <span lang='vi'>Hồ Chí Minh</span>.<span class='fn'>A note.</span> "
+                "Then.<span class='fn'>Two.</span></p>")
+    out = tmp_path / "notes.pdf"
+    HTML(string=html).write_pdf(out, stylesheets=[CSS(string=".fn { float: footnote }")], pdf_variant="pdf/ua-1")
+    with pikepdf.open(out) as document:
+        elements = [o for o in document.objects if isinstance(o, pikepdf.Dictionary) and "/S" in o and "/P" in o]
+        notes = [str(o.ID) for o in elements if o.S == "/Note"]
+        languages = [str(o.Lang) for o in elements if "/Lang" in o]
+    assert len(notes) == 2 and len(set(notes)) == 2
+    assert languages == ["vi"]
+    assert check_pdfua(out)[0] == []
