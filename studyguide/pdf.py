@@ -151,11 +151,13 @@ def page_map_of(document: Any) -> dict[str, Any]:
     page on which no paragraph starts (one long paragraph, a full-page figure) has ``first`` None.
     """
     pages = []
+    seen: set[str] = set()  # a table's repeated header row brings its anchors onto every page
     for page in document.pages:
         label = folio(page)
+        fresh = [name for name in page.anchors if "-pg-" in name and name not in seen]
+        seen.update(fresh)
         if label:
-            first = next((name for name in page.anchors if "-pg-" in name), None)
-            pages.append({"label": label, "first": first})
+            pages.append({"label": label, "first": fresh[0] if fresh else None})
     return {"pages": pages}
 
 

@@ -183,3 +183,22 @@ def test_footnotes_are_tagged_as_notes_and_a_span_keeps_its_language(tmp_path: P
     assert len(notes) == 2 and len(set(notes)) == 2
     assert languages == ["vi"]
     assert check_pdfua(out)[0] == []
+
+
+def test_the_page_map_reads_printed_folios_and_skips_anchors_a_repeated_table_header_brings_back() -> None:
+    from weasyprint import CSS, HTML
+
+    def anchor(n: int) -> str:
+        return f"<span class='page-anchor' id='part-x-pg-{n}'></span>"
+
+    rows = "".join(f"<tr><td>{anchor(n)}row {n}</td></tr>" for n in range(2, 80))
+    html = (f"<html lang='en'><body><p>{anchor(1)}First.</p><table><thead><tr><th>{anchor(0)}Head</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></body></html>")
+    css = CSS(string="@page { size: A6; @bottom-center { content: 'p. ' counter(page, lower-roman) } } "
+                     "thead { display: table-header-group }")
+    pages = pdf.page_map_of(HTML(string=html).render(stylesheets=[css]))["pages"]
+    assert len(pages) > 2
+    assert [p["label"] for p in pages] == [f"p. {n}" for n in ("i", "ii", "iii", "iv", "v", "vi", "vii")][:len(pages)]
+    firsts = [p["first"] for p in pages]
+    assert firsts[0] == "part-x-pg-1" and len(set(firsts)) == len(firsts)
+    assert "part-x-pg-0" not in firsts[1:]
