@@ -20,6 +20,7 @@ import re
 import uuid
 import zipfile
 from dataclasses import dataclass
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +154,10 @@ def page_markers(pages: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 
 def _pagebreak(label: str) -> dict[str, Any]:
-    html = (f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" '
-            f'aria-label="page {label}"></span>')
+    """The marker of a printed page; its aria-label carries the label as printed (read back by ``finish``)."""
+    ident = "page-" + re.sub(r"[^A-Za-z0-9_.-]", "-", label)
+    html = (f'<span epub:type="pagebreak" role="doc-pagebreak" id="{ident}" '
+            f'aria-label="page {html_escape(label)}"></span>')
     return {"t": "RawInline", "c": ["html", html]}
 
 
@@ -270,16 +273,16 @@ def finish(epub: bytes, a11y: Accessibility, cover_text: str) -> bytes:
             for span in root.iter(f"{{{NS['xhtml']}}}span"):
                 if span.get(f"{{{NS['epub']}}}type") == "pagebreak":
                     breaks.append((name[len(base):], span.get("id"), span.get("aria-label").removeprefix("page ")))
-            if root.find(f".//{{{NS['svg']}}}svg") is not None and name.endswith("cover.xhtml"):
-                svg = root.find(f".//{{{NS['svg']}}}svg")
+            svg = root.find(f".//{{{NS['svg']}}}svg") if name.endswith("cover.xhtml") else None
+            if svg is not None:
                 svg.set("role", "img")
                 svg.set("aria-label", cover_text)
                 title = etree.Element(f"{{{NS['svg']}}}title")
                 title.text = cover_text
                 svg.insert(0, title)
                 files[name] = _serialize(root)
-    order = {name: i for i, name in enumerate(sorted({b[0] for b in breaks}))}
-    breaks.sort(key=lambda b: order[b[0]])  # document order within a file is kept by the stable sort
+    order = {href: i for i, href in enumerate(_spine(files[opf_name]))}
+    breaks.sort(key=lambda b: order.get(b[0], len(order)))  # reading order; within a file, stable
     nav_name = base + "nav.xhtml"
     if breaks and nav_name in files:
         nav = _parse(files[nav_name])
@@ -302,6 +305,13 @@ def finish(epub: bytes, a11y: Accessibility, cover_text: str) -> bytes:
         for name, data in files.items():
             target.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _spine(opf: bytes) -> list[str]:
+    """The package's content documents in reading order (their hrefs, relative to the package)."""
+    root = _parse(opf)
+    hrefs = {item.get("id"): item.get("href") for item in root.iter(f"{{{NS['opf']}}}item")}
+    return [hrefs[ref.get("idref")] for ref in root.iter(f"{{{NS['opf']}}}itemref") if ref.get("idref") in hrefs]
 
 
 def _without_pages(a11y: Accessibility) -> Accessibility:
