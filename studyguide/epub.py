@@ -220,7 +220,7 @@ def accessibility(book: Book, edition: str, asts: list[dict[str, Any]], pages_fi
                  "with headings in order and a table of contents."]
     if images:
         features.append("alternativeText")
-        sentences.append(f"{_plural(images, 'figure')}, each with a text alternative that gives its content.")
+        sentences.append(f"{_plural(images, 'figure')}, each with a text alternative.")
     if tables:
         sentences.append(f"{_plural(tables, 'table')} with marked header cells.")
     if notes:
