@@ -299,11 +299,14 @@ def finish(epub: bytes, a11y: Accessibility, cover_text: str) -> bytes:
             link.text = label
         files[nav_name] = _serialize(nav)
     files[opf_name] = _opf_metadata(files[opf_name], a11y if breaks else _without_pages(a11y))
+    # Rewrite the archive in pandoc's order with pandoc's entry headers (timestamps from
+    # SOURCE_DATE_EPOCH, mimetype first and stored), so that the EPUB stays byte-reproducible.
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
-        target.writestr(zipfile.ZipInfo("mimetype"), files.pop("mimetype"), compress_type=zipfile.ZIP_STORED)
-        for name, data in files.items():
-            target.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            target.writestr(entry, files[info.filename])
     return out.getvalue()
 
 
