@@ -104,7 +104,8 @@ def _validate_mark_schemes(path: Path, data: dict[str, Any], sets: list[Any], pr
     and a document's `form` must be one the templates know."""
     levels = data.get("levels", {})
     if not isinstance(levels, dict):
-        problems.error(path, data.get("__lines__", {}).get("levels", 1), "'levels' must map each kind of question to a list of levels")
+        problems.error(path, data.get("__lines__", {}).get("levels", 1),
+                       "'levels' must map each kind of question to a list of levels")
         levels = {}
     for kind, bands in levels.items():
         if kind.startswith("__"):
