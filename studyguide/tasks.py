@@ -23,6 +23,7 @@ from .config import Book, Part, defined_figures
 from .content import book_citations, figure_refs, read_text
 from .errors import StudyguideError, display_path
 from .fsutil import Written
+from .notes.review import review_paths
 from .render import template_dependencies
 
 PACKAGE = Path(__file__).resolve().parent
@@ -62,8 +63,8 @@ def import_notes_action(book: Book) -> None:
 
     p = paths(book)
     report = import_notes(list(book.notes), p["notes_bib"], p["concordance"], book.hand_bib, book.names)
-    for warning in getattr(report, "warnings", []):
-        print(warning, file=sys.stderr)
+    for line in report.diagnostics:  # the review report, as warnings (also in notes.review.txt)
+        print(line, file=sys.stderr)
 
 
 @reported
@@ -149,8 +150,9 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "notes",
         "doc": "import the archive footnotes in bib/notes/ into BibTeX and a notes concordance",
         "actions": [(import_notes_action, [book])],
-        "file_dep": [str(d) for d in deps] + code(*[f"notes/{f.name}" for f in (PACKAGE / "notes").glob("*.py")]),
-        "targets": [str(p["notes_bib"]), str(p["concordance"])],
+        "file_dep": [str(d) for d in deps] + code(*[f"notes/{f.name}" for f in (PACKAGE / "notes").glob("*.py")],
+                                                  *[f"notes/data/{f.name}" for f in (PACKAGE / "notes" / "data").glob("*")]),
+        "targets": [str(p["notes_bib"]), str(p["concordance"]), *map(str, review_paths(p["notes_bib"]))],
         "clean": True,
     }
     bib_files = [p["notes_bib"], *([book.hand_bib] if book.hand_bib else [])]

@@ -214,7 +214,13 @@ def _two(rng: random.Random) -> tuple[str, str]:
 def archival_records(rng: random.Random, n: int) -> list[Arch]:
     systems = ["russian"] * 6 + ["russian_first"] * 3 + ["frus"] * 3 + ["nara"] * 3 + ["library"] * 3 + \
               ["uk"] * 3 + ["chinese"] * 3 + ["vietnamese"] * 2 + ["easteuro"] * 4 + ["wilson"] * 3 + ["interview"] * 2
-    return [_archival(rng, rng.choice(systems), f"a{i:04d}") for i in range(n)]
+    out = []
+    for i in range(n):
+        system = rng.choice(systems)
+        rec = _archival(rng, system, f"a{i:04d}")
+        rec.gold["system"] = system
+        out.append(rec)
+    return out
 
 
 def _desc(rng: random.Random) -> tuple[str, str, str]:
@@ -248,7 +254,8 @@ def _archival(rng: random.Random, system: str, rid: str) -> Arch:
         add(who, "author"); sep(); add(rng.choice(["interview by the author", "interview with the author",
                                                    "interview by Ngo Vinh Long", "author's interview"]), "description")
         sep(); add(rng.choice(L.INTERVIEW_PLACES), "place"); sep(); add(date_text, "date"); add(".")
-        gold = {"type": "interview", "author": [who.split()[-1] if " " in who and not who.startswith(("Tran", "Luu", "Nguyen", "Wu")) else who.split()[0]], "date": iso}
+        gold = {"type": "interview", "author": [who.split()[-1] if " " in who and not who.startswith(("Tran", "Luu", "Nguyen", "Wu")) else who.split()[0]], "date": iso,
+                "genre": full[2][0], "place": full[4][0]}
         short = [(who.split()[-1] if not who.startswith(("Tran", "Luu", "Nguyen", "Wu")) else who, "author"), (", ", "O"), ("interview", "description"), (".", "O")]
         return Arch(rid, "interview", full, short, gold)
     if quoted:
@@ -259,8 +266,6 @@ def _archival(rng: random.Random, system: str, rid: str) -> Arch:
     else:
         add(desc, "description"); sep()
         gold["description"] = desc
-    if rng.random() < 0.3 and system in ("nara", "library", "uk", "frus"):
-        add(rng.choice(L.PLACES_SENT), "place"); sep()
     add(date_text, "date")
     loc = ""
     if system in ("russian", "russian_first", "chinese_ru"):
@@ -307,7 +312,7 @@ def _archival(rng: random.Random, system: str, rid: str) -> Arch:
         vol = rng.randint(1, 30)
         if rng.random() < 0.5:
             add("in "); add(f"Foreign Relations of the United States, {y1}–{y1 + 4 - (y1 == 1969)}", "container")
-            sep(); add(f"vol. "); add(str(vol), "volume"); sep(); add(rng.choice(["Vietnam, 1964", "China, 1969–1972", "Soviet Union", "Laos Crisis"]), "O")
+            sep(); add("vol. "); add(str(vol), "volume"); sep(); add(rng.choice(["Vietnam, 1964", "China, 1969–1972", "Soviet Union", "Laos Crisis"]), "O")
             sep(" (Washington, DC: ")
             add("Government Printing Office" if rng.random() < 0.5 else "GPO", "publisher"); add(", ")
             add(str(rng.randint(1985, 2015)), "O"); add(")")
@@ -510,6 +515,7 @@ def decode(text: str) -> tuple[str, list[tuple[int, int, str]], list[int]]:
     at the next mark of any kind, and takes the role of the family name next to it: the one that
     follows ("Ilya Gaiduk") or, in an inverted name, the one just before ("Gaiduk, Ilya")."""
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>|'\"$])", r"\1", text)
+    text = re.sub(r"\[([^\[\]]*)\]\{\.[\w-]+\}", r"\1", text)  # pandoc spans: [edited by X]{.nocase}
     out: list[str] = []
     spans: list[tuple[int, int, str]] = []
     stack: list[tuple[str, int]] = []
@@ -761,8 +767,8 @@ def _emit_archival(rng, out, doc, notes, archs) -> None:
                 kind, pieces = "short", list(rec.short)
             else:
                 kind, pieces = "full", list(rec.full)
-            if kind != "ibid" and c.locator and not rec.gold.get("locator") and rec.type != "interview" and kind == "full" and rng.random() < 0.3:
-                c.locator = ""
+            if kind == "full" and rec.type != "interview":
+                c.locator = ""  # an archival item's full citation ends with its location, not a page
             if kind != "ibid" and c.locator and pieces[-1] == (".", "O"):
                 pieces = [*pieces[:-1], (", ", "O"), (c.locator, "locator"), (".", "O")]
             elif kind != "ibid":
