@@ -76,7 +76,7 @@ def _join_name_lists(lab: crf.Labelled, runs: list[tuple[str, str, float]]) -> l
     last_end = -1
     for (name, text, m), (a, b) in zip(runs, starts, strict=True):
         between = lab.text[last_end:a] if out else ""
-        if out and name in NAME_LABELS and out[-1][0] == name and re.fullmatch(r"\s*(?:,|,?\s*(?:and|&))?\s*", between):
+        if out and name in NAME_LABELS and out[-1][0] == name and re.fullmatch(r"\.?\s*(?:,|,?\s*(?:and|&))?\s*", between):
             prev = out[-1]
             out[-1] = (name, prev[1] + between + text, min(prev[2], m))
         else:

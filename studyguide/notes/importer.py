@@ -69,7 +69,7 @@ def _lead(cit: Citation) -> tuple[str, str, str]:
     if w.type == "archival":
         return "archival", w.date, alnum(w.title)[:12]
     lead = w.lead_names or w.container_editors
-    return "work", alnum(lead[0].family) if lead else "", alnum(w.title)[:12]
+    return "work", " ".join(alnum(p.family) for p in lead), alnum(w.title)[:12]
 
 
 def agree(a: list[Citation], b: list[Citation]) -> bool:
@@ -82,6 +82,14 @@ def agree(a: list[Citation], b: list[Citation]) -> bool:
         if kx[2] and ky[2] and not (kx[2].startswith(ky[2]) or ky[2].startswith(kx[2])):
             return False
     return True
+
+
+def _fuller(a: list[Citation], b: list[Citation]) -> bool:
+    """Whether reading ``a`` has a full citation where ``b`` has a short form."""
+    def full(c: Citation) -> bool:
+        w = c.work
+        return w is not None and bool(w.title or w.archive or w.archive_location or w.description or w.url)
+    return any(full(x) and y.ref is not None and y.ref.kind == "short" for x, y in zip(a, b, strict=False))
 
 
 def read_chunk(chunk: str, ctx: Context) -> list[Citation]:
@@ -106,6 +114,13 @@ def read_chunk(chunk: str, ctx: Context) -> list[Citation]:
     if rule is None:
         chosen, conf = reading.citations, reading.confidence
         doubts = reading.doubts
+    elif _fuller(rule, reading.citations) != _fuller(reading.citations, rule):
+        # One reader found a full citation where the other saw a short form: the short reading
+        # missed the imprint or the archive, so the full one is taken (as sure as its reader is).
+        full_is_rule = _fuller(rule, reading.citations)
+        chosen = rule if full_is_rule else reading.citations
+        conf = 1.0 if full_is_rule and reading.confidence >= THRESHOLD else reading.confidence
+        doubts = ["the other reader saw a short form here"]
     elif reading.confidence >= OVERRULE and not reading.doubts:
         chosen, conf = reading.citations, reading.confidence
         doubts = ["the two readers disagree; the labeller's reading was taken"]

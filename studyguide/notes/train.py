@@ -56,11 +56,13 @@ def instances(path: Path):
 
 
 def train(corpus: Path = CORPUS / "train" / "notes.jsonl", model: Path = MODEL, extra: list[Path] | None = None) -> int:
+    """Fit the model on ``corpus`` and the other .jsonl files beside it (the sources' own notes)."""
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     n = 0
-    for path in [corpus, *(extra or [])]:
+    others = sorted(p for p in corpus.parent.glob("*.jsonl") if p != corpus)
+    for path in [corpus, *others, *(extra or [])]:
         for xseq, yseq in instances(path):
             trainer.append(xseq, yseq)
             n += 1
