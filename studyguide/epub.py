@@ -19,18 +19,21 @@ from .errors import Collector, StudyguideError
 from .fonts import font_files
 from .fsutil import atomic_write_text
 from .pandoc import merge_asts, part_outputs, run
-from .render import render
+from .render import locate, render
+
+TEMPLATES = ("epub/metadata.yaml.j2", "epub/epub.css.j2", "shared/cover.svg.j2")
 
 
 def write_epub(book: Book, edition: str, parts: list[Part], out: Path) -> None:
-    work = out.parent / "src"
-    templates = book.root / "templates"
+    work = book.paths.epub_work(edition)
+    templates = book.paths.template_dirs
     context = {"book": book.metadata(), "edition": edition}
-    metadata_text = render(templates, "epub/metadata.yaml.j2", **context)
+    metadata_text = render(templates, TEMPLATES[0], **context)
     try:
         yaml.safe_load(metadata_text)
     except yaml.YAMLError as exc:
-        raise StudyguideError.at(templates / "epub/metadata.yaml.j2", None, f"renders to invalid YAML: {exc}") from None
+        where = locate(templates, TEMPLATES[0]) or TEMPLATES[0]
+        raise StudyguideError.at(where, None, f"renders to invalid YAML: {exc}") from None
     fonts = [f for family in {book.fonts["body"], book.fonts["heading"]} for f in font_files(family)]
     fonts.sort(key=lambda f: (f.family, f.style))
     atomic_write_text(work / "metadata.yaml", metadata_text)

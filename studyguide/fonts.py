@@ -36,7 +36,7 @@ def font_files(family: str) -> tuple[FontFile, ...]:
         lines = proc.stdout.splitlines()
         if proc.returncode != 0 or len(lines) < 2 or family.lower() not in lines[0].lower():
             raise StudyguideError.at(
-                "content/book.yaml", None, f"font '{family}' ({fc_style}) is not installed",
+                "book.yaml", None, f"font '{family}' ({fc_style}) is not installed",
                 hint="run ./setup.sh, or apt-get install fonts-noto-core",
             )
         found.append(FontFile(family, style, Path(lines[1])))

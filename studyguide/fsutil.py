@@ -7,7 +7,7 @@ killed half-way never leaves a truncated file under a target's name (os.replace 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +31,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     # A build killed with SIGKILL cannot clean up: drop what an earlier write of this target left.
     for stale in target.parent.glob(f".{target.name}.*.tmp"):
         stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = _create_temp(target)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -41,6 +41,22 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _create_temp(target: Path) -> tuple[int, str]:
+    """A new, uniquely named file next to the target, with the permissions of an ordinary file.
+
+    tempfile.mkstemp creates its file with mode 0600 whatever the umask, and os.replace keeps that
+    mode: built PDFs were then unreadable to anyone else on a shared drive. os.open with 0o666 lets
+    the umask decide (0644 under the usual 022), like any file the user creates.
+    """
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), str(tmp)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name next to {target}")
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

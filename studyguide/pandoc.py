@@ -12,9 +12,7 @@ import os
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from .content import ast_citation_keys, check_citations, check_resources, read_s
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
 from .notes.review import check_cited
+from .paths import FILTERS, PartPaths
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
 # pandoc closes an unclosed fenced div at the end of the file and carries on, swallowing the rest
@@ -48,7 +47,7 @@ def pandoc_binary() -> str:
 
 
 def filter_path(name: str) -> str:
-    return str(resources.files("studyguide") / "filters" / name)
+    return str(FILTERS / name)
 
 
 def csl_path(style: str) -> str:
@@ -66,27 +65,17 @@ def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | 
     proc = subprocess.run([pandoc_binary(), *args], input=stdin, capture_output=True, env=env, cwd=book.root)
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        where = source or book.root / "content/book.yaml"
+        where = source or book.config
         reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {proc.returncode}"
         raise StudyguideError.at(where, None, f"pandoc failed: {reason}")
     return stderr
 
 
-@dataclass(frozen=True)
-class PartOutputs:
-    ast: Path
-    html: Path
-    sources: Path | None  # chapters only: the list of the sources the chapter cites (for its handout)
-
-    @property
-    def all(self) -> list[Path]:
-        return [self.ast, self.html, *([self.sources] if self.sources else [])]
+PartOutputs = PartPaths  # the files one part's pandoc run writes (paths.Paths.part owns their names)
 
 
 def part_outputs(book: Book, part: Part, edition: str) -> PartOutputs:
-    base = book.build / "parts" / edition
-    sources = base / f"{part.slug}.sources.html" if part.kind == "chapter" else None
-    return PartOutputs(base / f"{part.slug}.json", base / f"{part.slug}.html", sources)
+    return book.paths.part(part.slug, edition, part.kind == "chapter")
 
 
 def known_keys(bibliography_json: Path) -> set[str]:
@@ -101,7 +90,7 @@ def build_part(
     keys = known_keys(bibliography_json)
     problems = Collector()
     check_citations(part.source, source.citations, keys, problems)
-    check_cited(part.source, source.citations, bibliography_json.parent, problems)  # entries awaiting review
+    check_cited(part.source, source.citations, book.paths.notes_bib, problems)  # imported entries awaiting review
     check_resources(part.source, source.body, source.body_line, book.root, problems)
     problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
     out = part_outputs(book, part, edition)
@@ -111,7 +100,7 @@ def build_part(
         "lang": book.language, "link-citations": "false",
         # The bibliography part prints the book's list; a chapter makes its own for its handout.
         "suppress-bibliography": "false" if part.slug == "bibliography" or out.sources else "true",
-        "figures-dir": str(book.build / "figures"),
+        "figures-dir": str(book.paths.figures),
     } | (extra_meta or {})
     with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
         ast_tmp, html_tmp, sources_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html", Path(tmp) / "sources.html"

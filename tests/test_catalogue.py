@@ -9,9 +9,9 @@ included), applies one small mutation, runs the real doit, and checks that
 * nothing looks like a Python traceback,
 * every file under build/pdf and build/epub is byte-identical to before (SHA-256).
 
-The built project is restored to the *same* path before each case: doit keys its database by
-absolute path, so a copy elsewhere would rebuild everything; in place, only what the mutation
-touches runs, which keeps the catalogue fast and shows that a failing build stops early.
+The built project is restored before each case (doit's database holds paths relative to the
+project, so the copy is up to date): only what the mutation touches runs, which keeps the catalogue
+fast and shows that a failing build stops early.
 
 Set ``UPDATE_GOLDEN=1`` to write the golden files from the current messages (then read the diff).
 """
@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import REPO, doit, make_project
+from tests.support import override as copy_theme_template
 
 pytestmark = pytest.mark.slow
 
@@ -58,6 +59,14 @@ def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
         text = file.read_text(encoding="utf-8")
         assert old in text, f"{old!r} not in {path}"
         file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return mutate
+
+
+def override(name: str, old: str, new: str) -> Callable[[Path], None]:
+    """Override a theme template in the project (templates/NAME), then edit the copy."""
+    def mutate(project: Path) -> None:
+        copy_theme_template(project, name)
+        replace(f"templates/{name}", old, new)(project)
     return mutate
 
 
@@ -93,7 +102,7 @@ def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
 
 def generate(part: str) -> Callable[[Path], None]:
     """Add a generated back-matter part (fed by a data file) to the mini book."""
-    return replace("content/book.yaml", "generated: [bibliography]", f"generated: [{part}, bibliography]")
+    return replace("book.yaml", "generated: [bibliography]", f"generated: [{part}, bibliography]")
 
 
 def not_utf8(project: Path) -> None:
@@ -137,16 +146,16 @@ CASES = [
     Case("figure-data-field-missing", both(write("data/figures.yaml", FIGURES.replace('    caption: "Troops by year."\n', "")),
                                            append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
     # the configuration and the chapters it lists
-    Case("chapter-missing", replace("content/book.yaml", "02-beta.md]", "02-beta.md, 03-gamma.md]")),
+    Case("chapter-missing", replace("book.yaml", "02-beta.md]", "02-beta.md, 03-gamma.md]")),
     Case("chapter-not-listed", write("content/99-stray.md", '---\ntitle: "Stray"\n---\n\nNot in the book.\n'), warning=True),
-    Case("edition-unknown", replace("content/book.yaml", "editions: [student, teacher]", "editions: [student, techer]")),
-    Case("paper-unknown", replace("content/book.yaml", "papers: [a4]", "papers: [a4, a5]")),
+    Case("edition-unknown", replace("book.yaml", "editions: [student, teacher]", "editions: [student, techer]")),
+    Case("paper-unknown", replace("book.yaml", "papers: [a4]", "papers: [a4, a5]")),
     Case("not-utf8", not_utf8),
     Case("chapter-empty", write(BETA, '---\ntitle: "Beta Chapter"\n---\n\n')),
     Case("anchor-twice", append_to_beta("## Origins {#origins}\n\nText [@chen2001mao].\n\n## Sources {#origins}\n\nMore.")),
     # templates
-    Case("template-syntax", replace("templates/print/toc.html.j2", "<ol>", "<ol>{% if %}")),
-    Case("template-undefined", replace("templates/print/toc.html.j2", "<ol>", "<ol>{{ contents_title }}")),
+    Case("template-syntax", override("print/toc.html.j2", "<ol>", "<ol>{% if %}")),
+    Case("template-undefined", override("print/toc.html.j2", "<ol>", "<ol>{{ contents_title }}")),
     # images, figures and the sandbox
     Case("image-missing", append_to_beta("![A map of Indochina](images/map.png)")),
     Case("figure-missing", append_to_beta('::: {.figure-ref chart="us-troops"}\n:::')),
@@ -156,8 +165,8 @@ CASES = [
     Case("html-img-file-url", append_to_beta('<img src="file:///etc/passwd" alt="x">')),
     Case("html-stylesheet-outside", append_to_beta("<link rel=stylesheet href=../../secret.css>")),
     Case("link-outside", append_to_beta("See [the notes](../../secret) [@chen2001mao].")),
-    Case("template-css-import", replace("templates/print/book.css.j2", "", '@import url("/etc/passwd");\n')),
-    Case("template-css-network", replace("templates/print/book.css.j2", "",
+    Case("template-css-import", override("print/book.css.j2", "", '@import url("/etc/passwd");\n')),
+    Case("template-css-network", override("print/book.css.j2", "",
                                          "body { background: url(https://example.com/bg.png); }\n")),
 ]
 

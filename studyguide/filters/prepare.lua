@@ -10,7 +10,7 @@ local TEACHER_ONLY = { answer = true, ["teacher-note"] = true, teacher = true }
 local BOX_TITLES = {
   overview = "Overview", ["key-questions"] = "Key questions", summary = "Summary: key points",
   ["key-terms"] = "Key terms", review = "Review questions", ["teacher-note"] = "Teaching notes",
-  ["primary-source"] = "In their own words", disagree = "Sources disagree",
+  ["primary-source"] = "In their own words", disagree = "Sources disagree", objectives = "Learning objectives",
 }
 local ids = {}
 local figures_dir = "build/figures"

@@ -54,10 +54,10 @@ def awaiting_review(bib: Path) -> dict[str, dict]:
     return out
 
 
-def check_cited(path: Path, uses, bib_dir: Path, collector: Collector) -> None:
+def check_cited(path: Path, uses, notes_bib: Path, collector: Collector) -> None:
     """An error for every citation of ``path`` (``uses``: objects with .key and .line) that cites an
-    imported entry still awaiting review; ``bib_dir`` holds notes.bib and its review report."""
-    waiting = awaiting_review(Path(bib_dir) / "notes.bib")
+    imported entry still awaiting review according to the review report of ``notes_bib``."""
+    waiting = awaiting_review(Path(notes_bib))
     for use in uses:
         item = waiting.get(use.key)
         if item:
