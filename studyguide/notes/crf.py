@@ -67,7 +67,7 @@ def _word_features(tok: Token, lex: dict[str, set[str]]) -> dict[str, float | st
         f["cap"] = 1.0
     if w.isupper() and len(w) > 1:
         f["upper"] = 1.0
-    if w.isdigit():
+    if w.isascii() and w.isdigit():
         f["digit"] = 1.0
         f["ndig"] = str(min(len(w), 5))
         if len(w) == 4 and 1800 <= int(w) <= 2099:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from studyguide.notes import crf
-from studyguide.notes.classify import Context, page_locator
+from studyguide.notes.classify import Context, ParseError, page_locator
 from studyguide.notes.model import Citation, Person, Ref, Work
 from studyguide.notes.names import split_names
 from studyguide.notes.text import clean, fold, parse_date
@@ -119,6 +119,9 @@ def people(texts: list[str], ctx: Context) -> list[Person]:
 def participants_of(description: str, ctx: Context) -> list[Person]:
     """The persons a document description names ('Telegram from A to B', 'Conversation, A and B')."""
     lex = crf.lexicon()
+    first = re.match(r"[\W]*(\w+)", description)
+    if not first or (fold(first.group(1)) not in lex["document_words"] and not re.search(r"\s(?:to|and)\s", description)):
+        return []  # a title that names no document kind ("Questions of … Relations") names no persons
     text = re.sub(r"\b(?:between|from|of|by|with|on|at|the|a|an)\b", ",", description)
     found = []
     for part in re.split(r"\s+(?:and|to|&)\s+|,", text):
@@ -181,9 +184,8 @@ def read(chunk: str, ctx: Context) -> Reading:
         work.doc_kind = next((k for p, k in KINDS if re.search(rf"\b{p}\b", what, re.I)), "doc")
         work.participants = participants_of(what, ctx)
         if not (work.archive or work.archive_location or work.url or work.container or work.publisher):
-            if not (work.description or work.title):
-                doubts.append("no archive, location or description read")
-                confidence = min(confidence, 0.3)
+            if not (work.description or work.title or date):
+                raise ParseError("no author, title or archive recognized")
             return Reading([Citation(chunk, ref=Ref("short", date=date, archival=work), locator=locator, leadin=leadin)],
                            confidence, doubts, fields, sure)
         if not date:
@@ -200,9 +202,8 @@ def read(chunk: str, ctx: Context) -> Reading:
                                         "series", "number", "url")) or (container and editors)
     if not imprint:
         names = [p.family for p in (authors or editors)]
-        if not names and not title:
-            doubts.append("neither a name nor a title read")
-            confidence = min(confidence, 0.2)
+        if not names and not (title or container):
+            raise ParseError("no author, title or archive recognized")
         ref = Ref("short", names=names, title=title or container)
         return Reading([Citation(chunk, ref=ref, locator=locator, leadin=leadin)], confidence, doubts, fields, sure)
     work = Work("book", authors=authors, editors=editors, translators=translators, title=title, date=date, url=url,

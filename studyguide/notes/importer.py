@@ -119,7 +119,7 @@ def read_chunk(chunk: str, ctx: Context) -> list[Citation]:
         # missed the imprint or the archive, so the full one is taken (as sure as its reader is).
         full_is_rule = _fuller(rule, reading.citations)
         chosen = rule if full_is_rule else reading.citations
-        conf = 1.0 if full_is_rule and reading.confidence >= THRESHOLD else reading.confidence
+        conf = max(reading.confidence, THRESHOLD) if full_is_rule else reading.confidence
         doubts = ["the other reader saw a short form here"]
     elif reading.confidence >= OVERRULE and not reading.doubts:
         chosen, conf = reading.citations, reading.confidence

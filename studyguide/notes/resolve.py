@@ -68,6 +68,8 @@ def matches_ref(ref: Ref, work: Work) -> bool:
         if mine and theirs:
             return mine <= theirs
         return alnum(short.description) == alnum(work.description)
+    if not (ref.names or ref.title):
+        return False  # a short form that names nothing can mean nothing
     if ref.names:
         fam = families(work)
         if not fam or alnum(ref.names[0]) not in (fam[0], alnum(work.lead_names[0].display())):
