@@ -80,7 +80,7 @@ def _word_features(tok: Token, lex: dict[str, set[str]]) -> dict[str, float | st
         f["url"] = 1.0
     for key in ("archival_units", "archive_words", "archive_abbreviations", "publisher_words", "places", "newspapers",
                 "journal_words", "role_words", "leadin_words", "document_words", "thesis_words", "report_words",
-                "months", "family_first_surnames"):
+                "months", "family_first_surnames", "magazines"):
         if lw in lex[key]:
             f["lex_" + key] = 1.0
     return f

@@ -219,7 +219,8 @@ def read(chunk: str, ctx: Context) -> Reading:
             lex = crf.lexicon()
             words = {fold(w) for w in re.findall(r"\w+", container)}
             journal = words & lex["journal_words"] - {"journal"}
-            work.type = "newspaper" if words & lex["newspapers"] and not journal else "magazine"
+            news = words & lex["newspapers"] and not journal and not words & lex["magazines"]
+            work.type = "newspaper" if news else "magazine"
         elif url and not work.volume:
             work.type = "webpage"
         else:

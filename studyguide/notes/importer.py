@@ -17,6 +17,7 @@ behaviour for a transcription check: a note that cannot be parsed is an error.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,12 @@ def _fuller(a: list[Citation], b: list[Citation]) -> bool:
     """Whether reading ``a`` has a full citation where ``b`` has a short form."""
     def full(c: Citation) -> bool:
         w = c.work
-        return w is not None and bool(w.title or w.archive or w.archive_location or w.description or w.url)
+        if w is None:
+            return False
+        if w.type == "archival":  # a bare page number read as a location does not make a full citation
+            located = bool(w.archive_location) and not re.fullmatch(r"[\d\s–-]+", w.archive_location)
+            return bool(w.archive or located or w.url or w.container)
+        return bool(w.title or w.url)
     return any(full(x) and y.ref is not None and y.ref.kind == "short" for x, y in zip(a, b, strict=False))
 
 
@@ -159,6 +165,12 @@ def _take_sure_fields(mine: Citation, theirs: Citation, sure: dict[str, float], 
             setattr(mine.work, attr, new)
     if mine.work.type == "archival" and not mine.work.participants:
         mine.work.participants = theirs.work.participants
+    if mine.work.type == "archival" and not mine.work.title and theirs.work.title and sure.get("title", 0.0) >= SURE:
+        mine.work.title = theirs.work.title  # a title in single quotes, which the grammar does not know
+        if alnum(mine.work.description).startswith(alnum(theirs.work.title)):
+            mine.work.description = theirs.work.description
+    if {mine.work.type, theirs.work.type} == {"newspaper", "magazine"}:
+        mine.work.type = theirs.work.type  # the periodical lexicon knows which is which
     if theirs.work.translators and (sure.get("translator", 0.0) >= SURE or overall >= SURE):
         mine.work.translators = theirs.work.translators
     if sure.get("locator", 0.0) >= SURE and theirs.locator and not mine.locator:
