@@ -120,6 +120,7 @@ def evaluate(split: str = "heldout", names_yaml: Path | None = REPO / "bib" / "n
     field_by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     doubt = {"right": [0, 0], "wrong": [0, 0]}  # [doubtful, all]
     wrong_examples: list[str] = []
+    pairs: list[tuple[float, bool]] = []  # (confidence, fully right) of every citation
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_docs(rows, Path(tmp))
         by_doc: dict[str, dict[int, dict]] = defaultdict(dict)
@@ -174,6 +175,7 @@ def evaluate(split: str = "heldout", names_yaml: Path | None = REPO / "bib" / "n
                     full_right = all(r for _, g, p, r in checks if g or p)
                     by_type[ntype].append(full_right)
                     doubtful = cit is None or cit.confidence < THRESHOLD
+                    pairs.append((cit.confidence if cit else 0.0, full_right))
                     bucket = doubt["right" if full_right else "wrong"]
                     bucket[0] += doubtful
                     bucket[1] += 1
@@ -181,7 +183,7 @@ def evaluate(split: str = "heldout", names_yaml: Path | None = REPO / "bib" / "n
                         bad = [n for n, g, p, r in checks if (g or p) and not r]
                         wrong_examples.append(f"{row['text']}\n    wrong: {', '.join(bad)}; doubtful: {doubtful}")
     return {"fields": fields, "by_type": by_type, "field_by_type": field_by_type, "doubt": doubt,
-            "examples": wrong_examples, "notes": len(rows)}
+            "examples": wrong_examples, "notes": len(rows), "pairs": pairs}
 
 
 def table(result: dict, split: str) -> str:

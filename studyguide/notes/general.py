@@ -69,7 +69,7 @@ def _join_name_lists(lab: crf.Labelled, runs: list[tuple[str, str, float]]) -> l
     out: list[tuple[str, str, float]] = []
     pos = 0
     starts = []
-    for name, text, m in runs:
+    for _, text, _ in runs:
         at = lab.text.find(text, pos)
         starts.append((at, at + len(text)))
         pos = at + len(text)

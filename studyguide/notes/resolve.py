@@ -126,11 +126,17 @@ def _stand_in(cit: Citation, works: list[Work], reason: str) -> Work:
     return work
 
 
+DOUBT = 0.8  # the importer's review threshold: an Ibid. of a doubtful citation is doubtful too
+
+
 def _target(cit: Citation, works: list[Work], previous: list[Citation], current: list[Citation]) -> Work:
     if cit.ref is not None and cit.ref.kind == "ibid":
         chain = current or previous
         if not chain or chain[-1].target is None:
             raise ResolveError("'Ibid.' with no citation before it")
+        if chain[-1].confidence < DOUBT:
+            cit.confidence = min(cit.confidence, chain[-1].confidence)
+            cit.doubts = [*cit.doubts, "'Ibid.' of a citation read with low confidence"]
         if not cit.locator:  # a bare "Ibid." repeats the page as well as the work
             cit.locator = chain[-1].locator
         return chain[-1].target

@@ -73,9 +73,7 @@ def label_chunk(chunk: str, ctx: Context) -> list[tuple[int, int, str]]:
                                 ("archive", "archive"), ("archive_location", "archive_location"),
                                 ("archive_place", "archive_place"), ("url", "url")):
                 mark(getattr(w, attr), label)
-            if w.archive_abbrev and not w.archive:
-                mark(w.archive_abbrev, "archive")
-            elif w.archive_abbrev:
+            if w.archive_abbrev:
                 mark(w.archive_abbrev, "archive")
             for m in DATE_RE.finditer(chunk):
                 if w.date and m.group(0)[-4:] == w.date[:4]:
