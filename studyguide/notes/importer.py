@@ -270,7 +270,9 @@ def import_notes(notes: list[Path], bib_out: Path, concordance_out: Path, hand_b
         report.concordance.append({"file": note.path, "note": note.number, "citations": cites})
         report.citations += len(cites)
     for w in works:
-        if id(w) in doubtful_works and not w.review:
+        if keys[id(w)] in hand:  # settled: bib/hand.bib accepts or corrects it
+            w.review = ""
+        elif id(w) in doubtful_works and not w.review:
             w.review = "needs review: " + "; ".join(dict.fromkeys(doubtful_works[id(w)]))
     entries = [entry_for(keys[id(w)], w, table) for w in [*works, *review.values()]]
     report.keys = sorted(e.key for e in entries)
@@ -284,8 +286,8 @@ def import_notes(notes: list[Path], bib_out: Path, concordance_out: Path, hand_b
         if item["blocking"]:
             diag.warning(item["file"], item["line"], f"note {item['note']}: '{item['key']}' awaits review: {item['why']}",
                          HOW)
-        else:
-            state = "settled by bib/hand.bib" if item["settled"] else "a link to an entry read with confidence"
+        elif not item["settled"]:  # settled ones stay in the report file only
+            state = "a link to an entry read with confidence"
             diag.warning(item["file"], item["line"], f"note {item['note']}: doubtful citation of '{item['key']}': "
                          f"{item['why']}", state)
     report.diagnostics = [str(d) for d in diag.diagnostics]
