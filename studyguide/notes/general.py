@@ -93,6 +93,12 @@ def person(text: str, ctx: Context) -> Person:
         if 2 <= len(words) <= 3 and fold(words[0]) in crf.lexicon()["family_first_surnames"] and \
                 not any(w.endswith(".") or len(w) == 1 for w in words):
             return Person(words[0], " ".join(words[1:]), family_first=True)
+    if "," not in name:
+        # a particle starts the family name: "Ellen J. van der Heide", "Ilya de Quirielle"
+        m = re.match(r"^(?P<given>.+?)\s+(?P<family>(?:(?:van|von|de|der|den|du|da|di|del|della|la|le|ten|ter)\s+)+"
+                     r"[A-ZÀ-ÖØ-Þ][\w’'-]+)$", name)
+        if m and ctx.names.is_family_first(name) is None:
+            return Person(m["family"], m["given"])
     return ctx.names.person(name)
 
 
@@ -217,7 +223,7 @@ def read(chunk: str, ctx: Context) -> Reading:
             work.type, work.editors, work.container_editors = "chapter", [], editors
         elif re.search(r"\d", date[5:]) and not work.volume:
             lex = crf.lexicon()
-            words = {fold(w) for w in re.findall(r"\w+", container)}
+            words = {w.lower() for w in re.findall(r"[\w’']+", container)}
             journal = words & lex["journal_words"] - {"journal"}
             news = words & lex["newspapers"] and not journal and not words & lex["magazines"]
             work.type = "newspaper" if news else "magazine"

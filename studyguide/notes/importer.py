@@ -163,6 +163,9 @@ def _take_sure_fields(mine: Citation, theirs: Citation, sure: dict[str, float], 
             if attr == "archive" and mine.work.archive_abbrev and alnum(new) == alnum(mine.work.archive_abbrev):
                 continue  # an abbreviation the notes defined ("hereafter cited as"): keep the full name
             setattr(mine.work, attr, new)
+    if overall >= SURE and not theirs.work.place and mine.work.place and \
+            alnum(mine.work.place) == alnum(theirs.work.publisher):
+        mine.work.place = ""  # "(Rowman & Littlefield, 1985)": a publisher, not a place
     if mine.work.type == "archival" and not mine.work.participants:
         mine.work.participants = theirs.work.participants
     if mine.work.type == "archival" and not mine.work.title and theirs.work.title and sure.get("title", 0.0) >= SURE:
@@ -173,8 +176,17 @@ def _take_sure_fields(mine: Citation, theirs: Citation, sure: dict[str, float], 
         mine.work.type = theirs.work.type  # the periodical lexicon knows which is which
     if theirs.work.translators and (sure.get("translator", 0.0) >= SURE or overall >= SURE):
         mine.work.translators = theirs.work.translators
+    # Same names, other order: the labeller's layer also knows the surname lexicon ("Yang Kuisong").
+    for attr in ("authors", "editors", "container_editors"):
+        a, b = getattr(mine.work, attr), getattr(theirs.work, attr)
+        if a and len(a) == len(b) and all(_words(x) == _words(y) for x, y in zip(a, b, strict=True)):
+            setattr(mine.work, attr, b)
     if sure.get("locator", 0.0) >= SURE and theirs.locator and not mine.locator:
         mine.locator = theirs.locator
+
+
+def _words(person) -> set[str]:
+    return {alnum(w) for w in f"{person.family} {person.given}".split()}
 
 
 def parse_file(path: Path, names: NameTable, diag: Collector) -> NotesFile:
