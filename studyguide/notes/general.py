@@ -64,6 +64,9 @@ def spans(lab: crf.Labelled) -> list[tuple[str, str, float]]:
     return _join_name_lists(lab, out)
 
 
+PARTICLES_BEFORE = re.compile(r"(?<![\w’'-])(?:(?:van|von|de|der|den|du|da|di|del|della|ten|ter)\s+)+$")
+
+
 def _join_name_lists(lab: crf.Labelled, runs: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
     """One run per list of names: 'Zubok' ',' 'Douglas' (the comma unlabelled) -> 'Zubok, Douglas'."""
     out: list[tuple[str, str, float]] = []
@@ -74,7 +77,11 @@ def _join_name_lists(lab: crf.Labelled, runs: list[tuple[str, str, float]]) -> l
         starts.append((at, at + len(text)))
         pos = at + len(text)
     last_end = -1
-    for (name, text, m), (a, b) in zip(runs, starts, strict=True):
+    for k, ((name, text, m), (a, b)) in enumerate(zip(runs, starts, strict=True)):
+        particle = PARTICLES_BEFORE.search(lab.text[:a]) if name in NAME_LABELS else None
+        if particle and (not out or last_end <= particle.start()):
+            text, a = lab.text[particle.start():b], particle.start()  # "van Gennep": the particle is the name's
+            starts[k] = (a, b)
         between = lab.text[last_end:a] if out else ""
         if out and name in NAME_LABELS and out[-1][0] == name and re.fullmatch(r"\.?\s*(?:,|,?\s*(?:and|&))?\s*", between):
             prev = out[-1]
@@ -95,10 +102,10 @@ def person(text: str, ctx: Context) -> Person:
             return Person(words[0], " ".join(words[1:]), family_first=True)
     if "," not in name:
         # a particle starts the family name: "Ellen J. van der Heide", "Ilya de Quirielle"
-        m = re.match(r"^(?P<given>.+?)\s+(?P<family>(?:(?:van|von|de|der|den|du|da|di|del|della|la|le|ten|ter)\s+)+"
+        m = re.match(r"^(?:(?P<given>.+?)\s+)?(?P<family>(?:(?:van|von|de|der|den|du|da|di|del|della|la|le|ten|ter)\s+)+"
                      r"[A-ZÀ-ÖØ-Þ][\w’'-]+)$", name)
         if m and ctx.names.is_family_first(name) is None:
-            return Person(m["family"], m["given"])
+            return Person(m["family"], m["given"] or "")
     return ctx.names.person(name)
 
 
@@ -164,6 +171,12 @@ def read(chunk: str, ctx: Context) -> Reading:
         before_title = chunk.split("*")[0]
         if re.search(r"\beds?\.", before_title) and not re.search(r"\b[Ii]n\b", before_title):
             fields["editor"] = [", ".join(fields.pop("author") + fields["editor"])]
+    if "author" in fields and "editor" not in fields:
+        # "Xiaoming Zhang, ed., *Title*": the role word right after the names makes them editors
+        last = fields["author"][-1]
+        after = chunk[chunk.find(last) + len(last):] if last in chunk else ""
+        if re.match(r"^\s*,?\s*\(?eds?\.\)?[,.]?\s*(?:[*“\"‘]|[A-Z])", after):
+            fields["editor"] = fields.pop("author")
     authors = people(fields.get("author", []), ctx)
     editors = people(fields.get("editor", []), ctx)
     translators = people(fields.get("translator", []), ctx)

@@ -85,6 +85,20 @@ def agree(a: list[Citation], b: list[Citation]) -> bool:
     return True
 
 
+MALFORMED_NAME = re.compile(r"[“”\"*‘]|\beds?\.|,\s*(?:in|trans)\b|\s(?:in|see)$")
+
+
+def _plausible(cits: list[Citation]) -> bool:
+    """Whether the grammar's reading is well formed: no name that holds a role word, a quotation
+    mark or an italics marker ('{Keith Michael Baker, ed.}', '{Marisa Linton, “…,” in}')."""
+    for c in cits:
+        w = c.work
+        people = [*w.authors, *w.editors, *w.container_editors] if w is not None else []
+        if any(MALFORMED_NAME.search(p.family) or MALFORMED_NAME.search(p.given) for p in people):
+            return False
+    return True
+
+
 def _fuller(a: list[Citation], b: list[Citation]) -> bool:
     """Whether reading ``a`` has a full citation where ``b`` has a short form."""
     def full(c: Citation) -> bool:
@@ -113,6 +127,8 @@ def read_chunk(chunk: str, ctx: Context) -> list[Citation]:
     from studyguide.notes import general
 
     reading = general.read(chunk, ctx)
+    if rule is not None and not _plausible(rule):
+        rule, why = None, "the grammar's reading has a malformed name"
     if rule is not None and agree(rule, reading.citations):
         for mine, theirs in zip(rule, reading.citations, strict=True):
             _take_sure_fields(mine, theirs, reading.sure, reading.confidence)
