@@ -188,6 +188,8 @@ def _take_sure_fields(mine: Citation, theirs: Citation, sure: dict[str, float], 
         mine.work.title = theirs.work.title  # a title in single quotes, which the grammar does not know
         if alnum(mine.work.description).startswith(alnum(theirs.work.title)):
             mine.work.description = theirs.work.description
+    if overall >= SURE and mine.work.type == "magazine" and theirs.work.type == "article" and theirs.work.volume:
+        mine.work.type, mine.work.volume, mine.work.issue = "article", theirs.work.volume, theirs.work.issue
     if {mine.work.type, theirs.work.type} == {"newspaper", "magazine"}:
         mine.work.type = theirs.work.type  # the periodical lexicon knows which is which
     if theirs.work.translators and (sure.get("translator", 0.0) >= SURE or overall >= SURE):
