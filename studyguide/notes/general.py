@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from studyguide.notes import crf
+from studyguide.notes.archive import KINDS
 from studyguide.notes.classify import Context, ParseError, page_locator
 from studyguide.notes.model import Citation, Person, Ref, Work
 from studyguide.notes.names import split_names
@@ -198,7 +199,6 @@ def read(chunk: str, ctx: Context) -> Reading:
             work.archive_abbrev = work.archive
         if work.container:
             work.container_editors = editors
-        from studyguide.notes.archive import KINDS
         what = work.description or work.title
         work.doc_kind = next((k for p, k in KINDS if re.search(rf"\b{p}\b", what, re.I)), "doc")
         work.participants = participants_of(what, ctx)

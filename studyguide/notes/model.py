@@ -77,7 +77,6 @@ class Work:
     language: str = ""
     review: str = ""
     raw: str = ""
-    confidence: float = 1.0
 
     @property
     def year(self) -> str:
