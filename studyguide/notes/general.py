@@ -157,6 +157,9 @@ def read(chunk: str, ctx: Context) -> Reading:
         sure[name] = min(m, sure.get(name, 1.0))
     doubts: list[str] = []
     confidence = lab.confidence()
+    if not any(re.search(r"[^\W\d_]{2}", t) for name, t, _ in runs if name not in ("prefix", "locator")) \
+            and "ibid" not in fields and not any(re.search(r"\d", t) for name, t, _ in runs if name == "date"):
+        raise ParseError("no author, title or archive recognized")  # no word was read as a field
     weakest = min(((m, n, t) for n, t, m in runs), default=None)
     first = lambda name: _tidy(fields[name][0], name) if name in fields else ""  # noqa: E731
     leadin = first("prefix")
@@ -207,7 +210,11 @@ def read(chunk: str, ctx: Context) -> Reading:
                 raise ParseError("no author, title or archive recognized")
             return Reading([Citation(chunk, ref=Ref("short", date=date, archival=work), locator=locator, leadin=leadin)],
                            confidence, doubts, fields, sure)
-        if not date:
+        if not work.archive and not (work.title or work.description or work.url or work.container):
+            doubts.append("an archival location without an archive")
+            confidence = min(confidence, 0.5)
+        if not date and (work.title or work.description or not work.archive_location):
+            # a document is dated; a file cited by archive and location alone ("RGASPI, f. 558, …") need not be
             doubts.append("archival document without a date")
             confidence = min(confidence, 0.6)
         return Reading([Citation(chunk, work=work, locator=locator, leadin=leadin)], confidence, doubts, fields, sure)
