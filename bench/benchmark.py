@@ -65,7 +65,7 @@ SAMPLE_SECONDS = 0.025
 TASK_DONE = re.compile(r"^\s*✓ (\S+) \(([\d.]+) s\)\s*$", re.M)
 TASK_STARTED = re.compile(r"^\s*▶ (\S+)\s*$", re.M)
 GB = 1024**3
-SECTIONS = ("clean", "parallel", "noop", "edit", "baseline", "preview", "scale", "profile")
+SECTIONS = ("clean", "parallel", "noop", "edit", "baseline", "preview", "scale", "profile", "notes")
 PREVIEW_EDITS = 10
 
 
@@ -879,6 +879,15 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                    args.snapshot)
 
 
+def notes_section() -> str:
+    """The footnote importer's precision and recall on the held-out and the real notes
+    (bench/notes_benchmark.py; no build involved)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import notes_benchmark
+
+    return "\n".join(notes_benchmark.table(notes_benchmark.evaluate(split), split) for split in ("heldout", "real"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     started, load = dt.datetime.now(), os.getloadavg()
@@ -893,6 +902,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("preview" in options.sections, "preview", bench.preview),
             ("scale" in options.sections, "scale", bench.scale),
             (options.profile, "profile", bench.profile),
+            ("notes" in options.sections, "notes", lambda: bench.results.sections.append(notes_section())),
         ]
         for wanted, name, step in steps:
             if wanted:

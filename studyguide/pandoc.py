@@ -22,6 +22,7 @@ from .config import Book, Part
 from .content import ast_citation_keys, check_citations, check_resources, read_source
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
+from .notes.review import check_cited
 from .paths import FILTERS, PartPaths
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
@@ -93,7 +94,7 @@ def part_metadata(book: Book, part: Part, edition: str, out: PartPaths) -> dict[
     }
 
 
-def check_part(part: Part, keys: set[str], root: Path, problems: Collector) -> None:
+def check_part(book: Book, part: Part, keys: set[str], problems: Collector) -> None:
     """What pandoc would not refuse: front matter, citation keys and syntax, resources (collected)."""
     try:
         source = read_source(part.source)
@@ -101,7 +102,8 @@ def check_part(part: Part, keys: set[str], root: Path, problems: Collector) -> N
         problems.extend(error)
         return
     check_citations(part.source, source.citations, keys, problems)
-    check_resources(part.source, source.body, source.body_line, root, problems)
+    check_cited(part.source, source.citations, book.paths.notes_bib, problems)  # imported entries awaiting review
+    check_resources(part.source, source.body, source.body_line, book.root, problems)
 
 
 def finish_part(part: Part, stderr: str, ast_file: Path, keys: set[str], problems: Collector) -> list[Diagnostic]:
@@ -123,7 +125,7 @@ def build_part(
     """Validate one part, run it through pandoc, and write its AST and HTML fragment atomically."""
     keys = known_keys(bibliography_json)
     problems = Collector()
-    check_part(part, keys, book.root, problems)
+    check_part(book, part, keys, problems)
     problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
     out = part_outputs(book, part, edition)
     out.ast.parent.mkdir(parents=True, exist_ok=True)
@@ -167,7 +169,7 @@ def build_parts(book: Book, parts: list[Part], edition: str, bibliography_json: 
     keys = known_keys(bibliography_json)
     problems = Collector()
     for part in parts:
-        check_part(part, keys, book.root, problems)
+        check_part(book, part, keys, problems)
     problems.raise_if_errors()
     outputs = [part_outputs(book, part, edition) for part in parts]
     if any(out.sources for out in outputs):

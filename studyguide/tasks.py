@@ -23,6 +23,7 @@ from .config import Book, Part, defined_figures
 from .content import book_citations, figure_refs, read_text
 from .errors import StudyguideError, display_path
 from .fsutil import Written
+from .notes.review import review_paths
 from .paths import FILTERS, PACKAGE
 from .render import template_dependencies
 
@@ -63,8 +64,8 @@ def import_notes_action(book: Book) -> None:
 
     p = book.paths
     report = import_notes(list(book.notes), p.notes_bib, p.concordance, book.hand_bib, book.names)
-    for warning in getattr(report, "warnings", []):
-        print(warning, file=sys.stderr)
+    for line in report.diagnostics:  # the review report, as warnings (also in notes.review.txt)
+        print(line, file=sys.stderr)
 
 
 @reported
@@ -168,6 +169,8 @@ def check_action(book: Book) -> Any:
         print(f"  {mark} {result.name}: {result.target}")
         for problem in result.problems[:20]:
             print(f"         {problem}")
+        for note in dict.fromkeys(result.notes):
+            print(f"         note: {note}")
 
     results = run_checks(book, pdfs, epubs, titles, show, handout_files(book))
     failed = [r for r in results if not r.ok]
@@ -184,8 +187,9 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "notes",
         "doc": "import the archive footnotes in bib/notes/ into BibTeX and a notes concordance",
         "actions": [(import_notes_action, [book])],
-        "file_dep": p.rels(deps) + code(book, *[f"notes/{f.name}" for f in sorted((PACKAGE / "notes").glob("*.py"))]),
-        "targets": p.rels([p.notes_bib, p.concordance]),
+        "file_dep": p.rels(deps) + code(book, *[f"notes/{f.name}" for f in sorted((PACKAGE / "notes").glob("*.py"))],
+                                        *[f"notes/data/{f.name}" for f in sorted((PACKAGE / "notes" / "data").glob("*"))]),
+        "targets": p.rels([p.notes_bib, p.concordance, *review_paths(p.notes_bib)]),
         "clean": True,
     }
     bib_files = [p.notes_bib, *([book.hand_bib] if book.hand_bib else [])]
@@ -284,7 +288,7 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
                 "basename": "pdf", "name": f"{edition}:{paper}",
                 "actions": [(pdf_action, [book, edition, paper, out])],
                 "file_dep": p.rels(f.html for f in part_files) + print_templates + code(book, "pdf.py"),
-                "targets": [p.rel(out)],
+                "targets": p.rels([out, pdf.page_map_path(out)]),
                 "uptodate": [config_changed(book.metadata())],
                 "clean": True,
             }
@@ -292,7 +296,9 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
         yield {
             "basename": "epub", "name": edition,
             "actions": [(epub_action, [book, edition, out])],
-            "file_dep": p.rels(f.ast for f in part_files) + epub_templates + code(book, "epub.py"),
+            # The page map of the printed student book: its page numbers become the e-book's page list.
+            "file_dep": [*p.rels(f.ast for f in part_files), p.rel(epub.page_map_file(book)), *epub_templates,
+                         *code(book, "epub.py")],
             "targets": [p.rel(out)],
             "uptodate": [config_changed(book.metadata())],
             "clean": [clean_tree(out.parent)],
@@ -338,7 +344,7 @@ def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
     outputs = pdfs + epubs + handout_files(book)
     yield {
         "basename": "check",
-        "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",
+        "doc": "release gate: EPUBCheck, Ace, pdfua, fonts, bookmarks and citations on everything built",
         "actions": [(check_action, [book])],
         "file_dep": book.paths.rels(outputs),
         "uptodate": [False],
