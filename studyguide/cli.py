@@ -40,26 +40,53 @@ def _notes_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--names", type=Path, default=None, metavar="NAMES.yaml",
                    help="name-order table (default: bib/names.yaml if present)")
     p.add_argument("--keep-going", action="store_true",
-                   help="write notes that cannot be parsed as @misc entries marked for review (reported as warnings)")
+                   help="(the default) write what cannot be read as entries marked for review, reported as warnings")
+    p.add_argument("--strict", action="store_true",
+                   help="a note that cannot be parsed, or a short form or Ibid. that points at nothing, is an error "
+                        "and nothing is written (a check of a transcription)")
     return p
 
 
 @command("notes")(_notes_parser)
 def _notes(args: argparse.Namespace) -> int:
     from studyguide.notes import import_notes
+    from studyguide.notes.review import review_paths
 
     hand = args.hand or _default(Path("bib/hand.bib"))
     names = args.names or _default(Path("bib/names.yaml"))
-    report = import_notes(args.notes, args.bib, args.concordance, hand, names, keep_going=args.keep_going)
+    report = import_notes(args.notes, args.bib, args.concordance, hand, names, strict=args.strict)
     for line in [*report.diagnostics, *report.skipped]:
         print(line, file=sys.stderr)
     print(f"{report.notes} notes, {report.citations} citations, {len(report.keys)} entries -> {args.bib}"
-          + (f" ({len(report.review)} marked for review)" if report.review else ""), file=sys.stderr)
+          + (f" ({len(report.review)} awaiting review; see {review_paths(args.bib)[0]})" if report.review else ""),
+          file=sys.stderr)
     return 0
 
 
 def _default(path: Path) -> Path | None:
     return path if path.is_file() else None
+
+
+# --- the writing loop: a live preview -----------------------------------------------------------
+
+def _preview_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("preview", help="show the book in the browser, rebuilt and reloaded on every save",
+                       description="Serve the book as web pages on 127.0.0.1 (a contents page and one page per part, "
+                                   "from the build's own pandoc + citeproc stage), watch content/, bib/, data/, "
+                                   "templates/ and book.yaml, rebuild what a change touches and reload the page. "
+                                   "Mistakes show above the page as the build prints them. Never writes the books.")
+    p.add_argument("-C", "--project", type=Path, default=Path("."), metavar="DIR", help="the book's folder (default: .)")
+    p.add_argument("--edition", default=None, help="the edition to show (default: the book's first)")
+    p.add_argument("--paper", default=None, help="the paper of the handout PDFs (default: the book's first)")
+    p.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    return p
+
+
+@command("preview")(_preview_parser)
+def _preview(args: argparse.Namespace) -> int:
+    from studyguide.preview import run_preview
+
+    return run_preview(args.project, edition=args.edition, paper=args.paper, port=args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:

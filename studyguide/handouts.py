@@ -43,7 +43,9 @@ def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> t
     html = render(templates, TEMPLATES[0], rendered=rendered, sources=sources, **context)
     css = render(templates, TEMPLATES[1], **context)
     out = handout_path(book, edition, paper, part, booklet)
-    return render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]), out, [rendered])
+    data, pages, check, _ = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]), out,
+                                       [rendered])
+    return data, pages, check
 
 
 def write_handout(book: Book, part: Part, edition: str, paper: str) -> Written:

@@ -22,12 +22,14 @@ from .config import Book, Part
 from .content import ast_citation_keys, check_citations, check_resources, read_source
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
+from .notes.review import check_cited
 from .paths import FILTERS, PartPaths
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
 # pandoc closes an unclosed fenced div at the end of the file and carries on, swallowing the rest
 # of the chapter into the box; that is always an author's slip, so it stops the build.
-UNCLOSED_DIV = re.compile(r"Div at .*? line (\d+) column \d+ unclosed")
+# ("Div at FILE line 7 …"; in a batch, where batch.lua reads the text itself, "Div at line 7 …")
+UNCLOSED_DIV = re.compile(r"Div at (?:.*? )?line (\d+) column \d+ unclosed")
 # pandoc's --sandbox limits what pandoc's own readers and writers fetch to the files named on the
 # command line (a writer cannot fetch an image from elsewhere). In pandoc 3.9 it does NOT stop
 # citeproc from reading a `bibliography:`/`csl:` named in a chapter's front matter, so
@@ -81,25 +83,53 @@ def known_keys(bibliography_json: Path) -> set[str]:
     return {entry["id"] for entry in json.loads(bibliography_json.read_text(encoding="utf-8"))}
 
 
-def build_part(
-    book: Book, part: Part, edition: str, bibliography_json: Path, extra_meta: dict[str, str] | None = None
-) -> list[Diagnostic]:
-    """Validate one part, run it through pandoc, and write its AST and HTML fragment atomically."""
-    source = read_source(part.source)
-    keys = known_keys(bibliography_json)
-    problems = Collector()
-    check_citations(part.source, source.citations, keys, problems)
-    check_resources(part.source, source.body, source.body_line, book.root, problems)
-    problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
-    out = part_outputs(book, part, edition)
-    out.ast.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
+def part_metadata(book: Book, part: Part, edition: str, out: PartPaths) -> dict[str, str]:
+    """The metadata one part's pandoc stage gets (the filters read it), as ``--metadata`` strings."""
+    return {
         "edition": edition, "part-slug": part.slug, "part-kind": part.kind, "part-label": part.label or "",
         "lang": book.language, "link-citations": "false",
         # The bibliography part prints the book's list; a chapter makes its own for its handout.
         "suppress-bibliography": "false" if part.slug == "bibliography" or out.sources else "true",
         "figures-dir": str(book.paths.figures),
-    } | (extra_meta or {})
+    }
+
+
+def check_part(book: Book, part: Part, keys: set[str], problems: Collector) -> None:
+    """What pandoc would not refuse: front matter, citation keys and syntax, resources (collected)."""
+    try:
+        source = read_source(part.source)
+    except StudyguideError as error:
+        problems.extend(error)
+        return
+    check_citations(part.source, source.citations, keys, problems)
+    check_cited(part.source, source.citations, book.paths.notes_bib, problems)  # imported entries awaiting review
+    check_resources(part.source, source.body, source.body_line, book.root, problems)
+
+
+def finish_part(part: Part, stderr: str, ast_file: Path, keys: set[str], problems: Collector) -> list[Diagnostic]:
+    """After pandoc: an unclosed box in its messages, a citation the scan missed; the part's warnings."""
+    for line in UNCLOSED_DIV.findall(stderr):
+        problems.error(part.source, int(line), "this box (':::') is never closed",
+                       hint="put ':::' alone on a line where the box ends")
+    if ast_file.is_file():
+        ast = json.loads(ast_file.read_text(encoding="utf-8"))
+        # Cross-check: pandoc found no citation that the line-aware scan missed.
+        for key in sorted(ast_citation_keys(ast) - keys):
+            problems.error(part.source, None, f"unknown citation key '{key}'")
+    return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
+
+
+def build_part(
+    book: Book, part: Part, edition: str, bibliography_json: Path, extra_meta: dict[str, str] | None = None
+) -> list[Diagnostic]:
+    """Validate one part, run it through pandoc, and write its AST and HTML fragment atomically."""
+    keys = known_keys(bibliography_json)
+    problems = Collector()
+    check_part(book, part, keys, problems)
+    problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
+    out = part_outputs(book, part, edition)
+    out.ast.parent.mkdir(parents=True, exist_ok=True)
+    meta = part_metadata(book, part, edition, out) | (extra_meta or {})
     with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
         ast_tmp, html_tmp, sources_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html", Path(tmp) / "sources.html"
         args = [
@@ -113,19 +143,62 @@ def build_part(
         if out.sources:
             args.append(f"--metadata=sources-out:{sources_tmp}")
         stderr = run(args, book, source=part.source)
-        for line in UNCLOSED_DIV.findall(stderr):
-            problems.error(part.source, int(line), "this box (':::') is never closed",
-                           hint="put ':::' alone on a line where the box ends")
-        ast = json.loads(ast_tmp.read_text(encoding="utf-8"))
-        # Cross-check: pandoc found no citation that the line-aware scan missed.
-        for key in sorted(ast_citation_keys(ast) - keys):
-            problems.error(part.source, None, f"unknown citation key '{key}'")
+        warnings = finish_part(part, stderr, ast_tmp, keys, problems)
         problems.raise_if_errors()
         os.replace(ast_tmp, out.ast)
         os.replace(html_tmp, out.html)
         if out.sources:
             os.replace(sources_tmp, out.sources)
-    return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
+    return warnings
+
+
+# batch.lua announces each part on stderr before running it, so that pandoc's messages (printed as
+# they happen) can be told apart by part.
+BATCH_PART = re.compile(r"^\[PART\] (.*)$", re.M)
+
+
+def build_parts(book: Book, parts: list[Part], edition: str, bibliography_json: Path) -> list[Diagnostic]:
+    """Several parts without chapters' sources lists in ONE pandoc process (filters/batch.lua).
+
+    Each part still goes through exactly the stages of its own run (same filters, citeproc on that
+    part alone, same metadata), and its files are byte for byte what :func:`build_part` writes
+    (tests/test_build.py compares them); what is saved is a pandoc start and a CSL parse per part,
+    most of the cost of a small back-matter part. Every part is checked first and every problem
+    reported together; nothing is replaced unless all parts succeed.
+    """
+    keys = known_keys(bibliography_json)
+    problems = Collector()
+    for part in parts:
+        check_part(book, part, keys, problems)
+    problems.raise_if_errors()
+    outputs = [part_outputs(book, part, edition) for part in parts]
+    if any(out.sources for out in outputs):
+        raise ValueError("build_parts takes parts without a sources list (not chapters)")
+    folder = outputs[0].ast.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        entries = []
+        for index, (part, out) in enumerate(zip(parts, outputs, strict=True)):
+            meta = part_metadata(book, part, edition, out) | {"ast-out": str(Path(tmp) / f"{index}.json")}
+            entries.append({"source": str(part.source), "html": str(Path(tmp) / f"{index}.html"), "meta": meta})
+        manifest = Path(tmp) / "manifest.json"
+        manifest.write_text(json.dumps({"parts": entries}, ensure_ascii=False), encoding="utf-8")
+        args = [
+            *SANDBOX, "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
+            f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
+            f"--lua-filter={filter_path('batch.lua')}", f"--metadata=batch-manifest:{manifest}",
+            f"--output={Path(tmp) / 'batch.html'}",
+        ]
+        stderr = run(args, book, stdin=b"")
+        messages = dict(zip(BATCH_PART.findall(stderr), BATCH_PART.split(stderr)[2::2], strict=True))
+        warnings: list[Diagnostic] = []
+        for index, part in enumerate(parts):
+            warnings += finish_part(part, messages.get(str(part.source), ""), Path(tmp) / f"{index}.json", keys, problems)
+        problems.raise_if_errors()
+        for index, out in enumerate(outputs):
+            os.replace(Path(tmp) / f"{index}.json", out.ast)
+            os.replace(Path(tmp) / f"{index}.html", out.html)
+    return warnings
 
 
 def merge_asts(asts: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from .config import Book, Part, defined_figures
 from .content import book_citations, figure_refs, read_text
 from .errors import StudyguideError, display_path
 from .fsutil import Written
+from .notes.review import review_paths
 from .paths import FILTERS, PACKAGE
 from .render import template_dependencies
 
@@ -48,7 +49,9 @@ def reported(function: Callable[..., Any]) -> Callable[..., Any]:
         try:
             result = function(*args, **kwargs)
         except StudyguideError as exc:
-            return TaskFailed(str(exc))
+            failure = TaskFailed(str(exc))
+            failure.diagnostics = tuple(exc.diagnostics)  # for in-process callers (the preview shows them)
+            return failure
         return None if result is None or result is True else result
     return action
 
@@ -61,8 +64,8 @@ def import_notes_action(book: Book) -> None:
 
     p = book.paths
     report = import_notes(list(book.notes), p.notes_bib, p.concordance, book.hand_bib, book.names)
-    for warning in getattr(report, "warnings", []):
-        print(warning, file=sys.stderr)
+    for line in report.diagnostics:  # the review report, as warnings (also in notes.review.txt)
+        print(line, file=sys.stderr)
 
 
 @reported
@@ -88,6 +91,41 @@ def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
     for warning in warnings:
         print(warning, file=sys.stderr)
     return Written(display_path(pandoc_stage.part_outputs(book, part, edition).html), "part", warnings=warnings).values()
+
+
+@reported
+def parts_action(book: Book, parts: list[Part], edition: str) -> dict[str, Any]:
+    warnings = tuple(map(str, pandoc_stage.build_parts(book, parts, edition, book.paths.csl_json)))
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    return Written(display_path(pandoc_stage.part_outputs(book, parts[0], edition).html.parent), "part",
+                   warnings=warnings).values()
+
+
+SMALL_PARTS = "small-parts"  # the task name of one edition's batch of small parts
+
+
+def part_groups(book: Book, edition: str) -> list[tuple[str, list[Part]]]:
+    """The part tasks of one edition: (task name after 'part:EDITION:', its parts), in book order.
+
+    A chapter is a task of its own (editing one re-runs its pandoc only), and so is the bibliography
+    (it changes whenever a chapter cites a new work). The other small parts (front and back matter,
+    the generated reference sections) go through ONE pandoc process together (pandoc.build_parts):
+    a pandoc start with citeproc costs more than such a part's own work.
+    """
+    parts = book.parts_for(edition)
+    small = [p for p in parts if p.kind != "chapter" and p.slug != "bibliography"]
+    if len(small) < 2 or any(p.slug == SMALL_PARTS for p in parts):
+        small = []
+    groups: list[tuple[str, list[Part]]] = [(p.slug, [p]) for p in parts if p not in small]
+    if small:
+        groups.insert(0, (SMALL_PARTS, small))
+    return groups
+
+
+def part_task_names(book: Book, edition: str) -> list[str]:
+    """The doit names of the tasks that write one edition's part fragments."""
+    return [f"part:{edition}:{name}" for name, _ in part_groups(book, edition)]
 
 
 @reported
@@ -132,6 +170,8 @@ def check_action(book: Book) -> Any:
         print(f"  {mark} {result.name}: {result.target}")
         for problem in result.problems[:20]:
             print(f"         {problem}")
+        for note in dict.fromkeys(result.notes):
+            print(f"         note: {note}")
 
     results = run_checks(book, pdfs, epubs, titles, show, handout_files(book))
     from .checks import layout_report
@@ -154,8 +194,9 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "notes",
         "doc": "import the archive footnotes in bib/notes/ into BibTeX and a notes concordance",
         "actions": [(import_notes_action, [book])],
-        "file_dep": p.rels(deps) + code(book, *[f"notes/{f.name}" for f in sorted((PACKAGE / "notes").glob("*.py"))]),
-        "targets": p.rels([p.notes_bib, p.concordance]),
+        "file_dep": p.rels(deps) + code(book, *[f"notes/{f.name}" for f in sorted((PACKAGE / "notes").glob("*.py"))],
+                                        *[f"notes/data/{f.name}" for f in sorted((PACKAGE / "notes" / "data").glob("*"))]),
+        "targets": p.rels([p.notes_bib, p.concordance, *review_paths(p.notes_bib)]),
         "clean": True,
     }
     bib_files = [p.notes_bib, *([book.hand_bib] if book.hand_bib else [])]
@@ -219,16 +260,19 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
             shown[part] = [p.rel(f) for n in names for f in p.figure(n)]
     yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
     for edition in book.editions:
-        for part in book.parts_for(edition):
-            out = pandoc_stage.part_outputs(book, part, edition)
+        for name, group in part_groups(book, edition):
+            outputs = [f for part in group for f in pandoc_stage.part_outputs(book, part, edition).all]
+            shows = sorted({f for part in group for f in shown.get(part, [])})
+            batch = name == SMALL_PARTS
+            settings = ({"parts": [(part.slug, part.label, part.kind) for part in group]} if batch
+                        else {"label": group[0].label, "kind": group[0].kind})
             yield {
-                "basename": "part", "name": f"{edition}:{part.slug}",
-                "actions": [(part_action, [book, part, edition])],
-                "file_dep": [p.rel(part.source), p.rel(p.csl_json), *filters, *shown.get(part, []),
+                "basename": "part", "name": f"{edition}:{name}",
+                "actions": [(parts_action, [book, group, edition]) if batch else (part_action, [book, group[0], edition])],
+                "file_dep": [*p.rels(part.source for part in group), p.rel(p.csl_json), *filters, *shows,
                              *code(book, "pandoc.py", "content.py")],
-                "targets": p.rels(out.all),
-                "uptodate": [config_changed({"language": book.language, "style": book.csl_style,
-                                             "label": part.label, "kind": part.kind})],
+                "targets": p.rels(outputs),
+                "uptodate": [config_changed({"language": book.language, "style": book.csl_style, **settings})],
                 "clean": True,
             }
 
@@ -251,7 +295,7 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
                 "basename": "pdf", "name": f"{edition}:{paper}",
                 "actions": [(pdf_action, [book, edition, paper, out])],
                 "file_dep": p.rels(f.html for f in part_files) + print_templates + code(book, "pdf.py", "layout.py"),
-                "targets": [p.rel(out)],
+                "targets": p.rels([out, pdf.page_map_path(out)]),
                 "uptodate": [config_changed(book.metadata())],
                 "clean": True,
             }
@@ -259,7 +303,9 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
         yield {
             "basename": "epub", "name": edition,
             "actions": [(epub_action, [book, edition, out])],
-            "file_dep": p.rels(f.ast for f in part_files) + epub_templates + code(book, "epub.py"),
+            # The page map of the printed student book: its page numbers become the e-book's page list.
+            "file_dep": [*p.rels(f.ast for f in part_files), p.rel(epub.page_map_file(book)), *epub_templates,
+                         *code(book, "epub.py")],
             "targets": [p.rel(out)],
             "uptodate": [config_changed(book.metadata())],
             "clean": [clean_tree(out.parent)],
@@ -305,7 +351,7 @@ def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
     outputs = pdfs + epubs + handout_files(book)
     yield {
         "basename": "check",
-        "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",
+        "doc": "release gate: EPUBCheck, Ace, pdfua, fonts, bookmarks and citations on everything built",
         "actions": [(check_action, [book])],
         "file_dep": book.paths.rels(outputs),
         "uptodate": [False],
