@@ -11,7 +11,7 @@ from pathlib import Path
 
 from studyguide.config import load_book
 from studyguide.errors import StudyguideError
-from studyguide.fsutil import recover_doit_db
+from studyguide.fsutil import lock_project, recover_doit_db
 from studyguide.reporter import StudyguideReporter
 from studyguide.tasks import all_tasks
 
@@ -26,6 +26,8 @@ DOIT_CONFIG = {
 # doit's json backend cannot create the database's folder (`doit clean` on a fresh checkout crashed),
 # and rewrites the file in place: one cut short by a killed build is set aside, not fatal.
 Path(DOIT_CONFIG["dep_file"]).parent.mkdir(exist_ok=True)
+# One build at a time per project: a second doit waits for the first (build/.lock).
+LOCK = lock_project(Path(DOIT_CONFIG["dep_file"]).parent)
 if damaged := recover_doit_db(Path(DOIT_CONFIG["dep_file"])):
     print(damaged, file=sys.stderr)
 

