@@ -230,7 +230,10 @@ def check_stray_fences(path: Path, ast: dict[str, Any], text: str, problems: Col
     """
     lines = [" ".join(line.split()) for line in text.split("\n")]
     used: set[int] = set()
-    for fence in stray_fences(ast):
+    fences = stray_fences(ast)
+    opening = [f for f in fences if f.strip(":").strip()]
+    # A box opened as text leaves its closing ':::' stray too: report the cause, not each consequence.
+    for fence in opening or fences[:1]:
         number = next((n for n, line in enumerate(lines, 1) if n not in used and line == fence), None)
         if number is None:
             number = next((n for n, line in enumerate(lines, 1) if n not in used and line.startswith(fence[:3])

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from . import sandbox
 from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError
-from .fonts import FONT_DIRS
 from .fsutil import atomic_write_bytes
 from .pandoc import part_outputs
 from .render import render
@@ -114,7 +114,7 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     class RestrictedFetcher(URLFetcher):
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"file", "data"})
-            self.root = root.resolve()
+            self.root = Path(os.path.realpath(root))
             self.document = document
             self.refused: list[str] = []
             self.missing: list[str] = []
@@ -125,13 +125,13 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
                 self.refused.append(f"'{url}' is a network resource; only files inside the project may be used")
                 raise ValueError("refused")
             if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                allowed = [self.root, *[d.resolve() for d in FONT_DIRS]]
-                if not any(path.is_relative_to(base) for base in allowed):
+                path = Path(unquote(parsed.path))
+                if not sandbox.is_inside(path, root=self.root):  # symlinks followed (realpath)
                     self.refused.append(f"'{path}' is outside the project")
                     raise ValueError("refused")
-                if not path.is_file():
-                    shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+                real = Path(os.path.realpath(path))
+                if not real.is_file():
+                    shown = real.relative_to(self.root).as_posix() if real.is_relative_to(self.root) else str(real)
                     self.missing.append(f"missing file '{shown}'")
                     raise FileNotFoundError(path)
             return super().fetch(url, headers)

@@ -34,7 +34,7 @@ from urllib.parse import unquote, unquote_to_bytes
 import tinycss2
 
 from . import sandbox
-from .errors import Collector
+from .errors import Collector, display_path
 from .sandbox import NamedBy
 
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -108,6 +108,39 @@ def document_problems(ast: dict[str, Any], root: Path, base: Path | None = None)
             problems += reference_problems(Reference(target, "", target), root)
         elif kind in ("RawInline", "RawBlock") and element["c"][0] in ("html", "html5", "html4"):
             problems += html_problems(element["c"][1], root)
+        attributes = element_attributes(element)
+        if attributes:
+            problems += attribute_problems(attributes, root)
+    return problems
+
+
+# Where each element keeps its Attr ([id, classes, [[key, value], …]]) in pandoc's JSON.
+ATTR_AT = {"Div": 0, "Span": 0, "Code": 0, "CodeBlock": 0, "Figure": 0, "Table": 0, "Link": 0, "Image": 0,
+           "Header": 1}
+
+
+def element_attributes(element: dict[str, Any]) -> list[tuple[str, str]]:
+    """The key-value attributes of a parsed element (pandoc turns ``<span style=…>`` into a Span)."""
+    at = ATTR_AT.get(element.get("t", ""))
+    if at is None:
+        return []
+    try:
+        return [(str(k), str(v)) for k, v in element["c"][at][2]]
+    except (IndexError, TypeError, ValueError):
+        return []
+
+
+def attribute_problems(attributes: list[tuple[str, str]], root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, value in attributes:
+        lower = name.lower()
+        if lower.startswith("on"):
+            problems.append(Problem(f"attribute '{name}' is not allowed (no scripts in a book)", FORBIDDEN_HINT, name))
+        elif lower == "style":
+            for url in css_urls(value, declarations=True):
+                problems += reference_problems(Reference(url, "file", url), root)
+        elif lower in URL_ATTRIBUTES - {"cite", "ping", "href"}:
+            problems += reference_problems(Reference(value, "file", value), root)
     return problems
 
 
@@ -263,7 +296,7 @@ def svg_problems(path: Path) -> list[tuple[str, str | None, int | None]]:
         data = sandbox.read_bytes(path)
     except Exception as exc:  # a StudyguideError (outside, a pipe): reported by the caller's check
         return [(str(getattr(exc, "diagnostics", [exc])[0].message if hasattr(exc, "diagnostics") else exc), None, None)]
-    return svg_problems_text(data.decode("utf-8", "replace"), shown=str(path))
+    return svg_problems_text(data.decode("utf-8", "replace"), shown=f"the SVG file '{display_path(path)}'")
 
 
 def svg_problems_text(text: str, shown: str = "the SVG") -> list[tuple[str, str | None, int | None]]:
@@ -337,9 +370,16 @@ class LineFinder:
 
 def report(problems: list[Problem], path: Path, source_text: str, collector: Collector,
            first_line: int = 1) -> None:
+    """Add each problem with its line; one refused element per line (a <form>'s <input> is no news)."""
     finder = LineFinder(source_text, first_line)
+    refused_lines: set[int | None] = set()
     for problem in problems:
-        collector.error(path, finder.line(problem.needle), problem.message, problem.hint)
+        line = finder.line(problem.needle)
+        if problem.message.startswith("raw HTML element"):
+            if line in refused_lines:
+                continue
+            refused_lines.add(line)
+        collector.error(path, line, problem.message, problem.hint)
 
 
 def check_svg_file(path: Path, named_by: NamedBy, collector: Collector) -> None:

@@ -23,11 +23,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StudyguideError
+from .errors import StudyguideError, display_path
+from .fonts import FONT_DIRS
 
 PACKAGE = Path(__file__).resolve().parent
-# Where system fonts live: the only files outside the project a PDF may read (WeasyPrint, templates).
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # No source file of a book is anywhere near this; a bigger one is a mistake (or an attack on memory).
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 OUTSIDE_HINT = "only files inside the project may be used"
@@ -79,10 +78,10 @@ def confine(path: Path | str, named_by: NamedBy | None = None, *, write: bool = 
     resolved = Path(os.path.realpath(given if given.is_absolute() else base / given))
     if not any(resolved.is_relative_to(b) for b in _bases(write, base)):  # writes: the project only
         where = named_by or NamedBy(given if given.is_absolute() else base / given)
-        what = shown if shown is not None else str(path)
+        what = shown if shown is not None else display_path(path)
         lexical = Path(os.path.abspath(given if given.is_absolute() else base / given))
-        # A symlink inside the project that leads outside: say where it leads, or the message puzzles.
-        what_real = f" (it leads to '{resolved}')" if resolved != lexical and lexical.is_relative_to(base) else ""
+        # A symlink inside the project that leads outside: say so, or the message puzzles.
+        what_real = " (a symbolic link that leads out of it)" if resolved != lexical and lexical.is_relative_to(base) else ""
         raise StudyguideError.at(where.path, where.line, f"'{what}' is outside the project{what_real}", OUTSIDE_HINT)
     return resolved
 
@@ -99,7 +98,7 @@ def open_check(path: Path, named_by: NamedBy | None = None) -> Path:
     if not stat.S_ISREG(info.st_mode):
         kind = "a named pipe" if stat.S_ISFIFO(info.st_mode) else "a folder" if stat.S_ISDIR(info.st_mode) else \
             "a device or socket"
-        raise StudyguideError.at(where.path, where.line, f"'{path}' is {kind}, not a regular file",
+        raise StudyguideError.at(where.path, where.line, f"the file is {kind}, not a regular file",
                                  "sources must be ordinary files")
     if info.st_size > MAX_SOURCE_BYTES:
         raise StudyguideError.at(where.path, where.line,

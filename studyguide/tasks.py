@@ -41,6 +41,9 @@ def reported(function: Callable[..., Any]) -> Callable[..., Any]:
             result = function(*args, **kwargs)
         except StudyguideError as exc:
             return TaskFailed(str(exc))
+        except OSError as exc:  # a full disk, a read-only folder: say which file, keep the traceback away
+            where = display_path(exc.filename) if exc.filename else "build"
+            return TaskFailed(f"{where}: error: cannot read or write the file ({exc.strerror or exc})")
         return None if result is None or result is True else result
     return action
 
