@@ -43,7 +43,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     from .errors import StudyguideError
 
     target = Path(path)
-    sandbox.confine(target.parent, write=True)  # build/ may not be a symlink that leads outside
+    if sandbox.root_is_set():  # in a build: build/ may not be a symlink that leads outside the project
+        sandbox.confine(target.parent, write=True)
     tmp: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

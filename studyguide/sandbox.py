@@ -41,6 +41,10 @@ def set_root(root: Path | str) -> Path:
     return _root
 
 
+def root_is_set() -> bool:
+    return _root is not None
+
+
 def project_root() -> Path:
     return _root if _root is not None else Path(os.path.realpath("."))
 

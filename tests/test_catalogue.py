@@ -188,7 +188,7 @@ CASES = [
     Case("image-outside", append_to_beta("![x](../../secret.png)")),
     Case("image-network", append_to_beta("![x](https://example.com/a.png)")),
     Case("html-img-file-url", append_to_beta('<img src="file:///etc/passwd" alt="x">')),
-    Case("html-stylesheet-outside", append_to_beta("<link rel=stylesheet href=../../secret.css>")),
+    Case("html-stylesheet-outside", append_to_beta('<style>@import url("../../secret.css");</style>')),
     Case("link-outside", append_to_beta("See [the notes](../../secret) [@chen2001mao].")),
     Case("template-css-import", replace("templates/print/book.css.j2", "", '@import url("/etc/passwd");\n')),
     Case("template-css-network", replace("templates/print/book.css.j2", "",

@@ -105,7 +105,11 @@ def raw(html: str) -> dict[str, Any]:
     (image("../../secret.png"), "'../../secret.png' is outside the project"),
     (image("https://example.com/a.png"), "'https://example.com/a.png' is a network or external resource"),
     (raw('<img src="file:///etc/passwd">'), "'file:///etc/passwd' is outside the project"),
-    (raw("<link rel=stylesheet href=/etc/passwd>"), "'/etc/passwd' is outside the project"),
+    (raw("<link rel=stylesheet href=/etc/passwd>"), "raw HTML element <link> is not allowed in a chapter"),
+    (raw('<video src="#clip" poster="file:///etc/passwd"></video>'), "'file:///etc/passwd' is outside the project"),
+    (raw('<span style="background: url(/etc/passwd)">x</span>'), "'/etc/passwd' is outside the project"),
+    (raw('<img src="data:image/svg+xml,%3Csvg%3E%3Cimage href=%22file:///etc/passwd%22/%3E%3C/svg%3E">'),
+     "the SVG refers to 'file:///etc/passwd'"),
 ])
 def test_the_epub_stage_refuses_to_embed_anything_outside(built: Path, node: dict[str, Any], message: str) -> None:
     book = load_book(built)
