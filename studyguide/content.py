@@ -99,6 +99,38 @@ def read_text(path: Path, named_by: NamedBy | None = None) -> str:
     return text
 
 
+# Limits on what pandoc and WeasyPrint are asked to do (see README, Sandbox): past them they run
+# for many minutes or exhaust memory (a megabyte of '[' on one line: pandoc > 8 GB; 5,000 nested
+# lists: 5.7 GB; 200 nested block quotes: WeasyPrint's layout overflows Python's stack).
+MAX_LINE_CHARACTERS = 50_000
+MAX_QUOTE_DEPTH = 30
+MAX_INDENT_COLUMNS = 160
+
+
+def check_limits(path: Path, body: str, first_line: int, collector: Collector) -> None:
+    """Lines too long, block quotes nested too deep, or indentation that means lists nested too deep."""
+    lines = body.split("\n")
+    code = code_lines(lines)
+    for index, line in enumerate(lines):
+        number = first_line + index
+        if len(line) > MAX_LINE_CHARACTERS:
+            collector.error(path, number, f"the line is {len(line):,} characters long (the limit is "
+                            f"{MAX_LINE_CHARACTERS:,})", hint="break it into paragraphs")
+            return
+        if index in code:
+            continue
+        stripped = line.lstrip(" \t>")
+        prefix = line[: len(line) - len(stripped)]
+        if prefix.count(">") > MAX_QUOTE_DEPTH:
+            collector.error(path, number, f"block quotes nested {prefix.count('>')} deep (the limit is "
+                            f"{MAX_QUOTE_DEPTH})", hint="flatten the quotation")
+            return
+        if len(prefix.expandtabs(4)) > MAX_INDENT_COLUMNS and stripped:
+            collector.error(path, number, f"the line is indented {len(prefix.expandtabs(4))} columns (lists "
+                            f"nested too deep; the limit is {MAX_INDENT_COLUMNS} columns)", hint="flatten the list")
+            return
+
+
 def code_lines(lines: list[str]) -> set[int]:
     """Indexes of the lines inside fenced code blocks (fence lines included), in one pass."""
     inside: set[int] = set()
@@ -176,6 +208,8 @@ def read_source(path: Path) -> Source:
     if not body.strip():
         raise StudyguideError.at(path, body_line, "the part is empty: it has a title but no text")
     problems = Collector()
+    check_limits(path, body, body_line, problems)
+    problems.raise_if_errors()  # the other checks need not scan a pathological file
     check_metadata_blocks(path, body, body_line, problems)
     check_citation_syntax(path, body, body_line, problems)
     check_anchors(path, body, body_line, problems)

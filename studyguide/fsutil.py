@@ -104,7 +104,7 @@ def recover_doit_db(path: Path) -> str | None:
 LOCK_ENV = "STUDYGUIDE_PROJECT_LOCK"
 
 
-def lock_project(build: Path, wait_seconds: float = 600.0) -> Any:
+def lock_project(build: Path, wait_seconds: float | None = None) -> Any:
     """Hold ``build/.lock`` for this process's life, so that two builds never race on one project.
 
     A second ``doit`` in the same project waits for the first (saying so), and gives up with a clear
@@ -117,6 +117,8 @@ def lock_project(build: Path, wait_seconds: float = 600.0) -> Any:
 
     if os.environ.get(LOCK_ENV):
         return None
+    if wait_seconds is None:
+        wait_seconds = float(os.environ.get("STUDYGUIDE_LOCK_WAIT", "600"))
     build.mkdir(parents=True, exist_ok=True)
     handle = open(build / ".lock", "a+")  # noqa: SIM115 - held open for the process's life
     try:
