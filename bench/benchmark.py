@@ -57,7 +57,7 @@ import psutil
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ("content", "data", "bib", "templates", "dodo.py")
+PROJECT_FILES = ("book.yaml", "content", "data", "bib", "templates", "dodo.py")
 EDITED_CHAPTER = "03-struggle.md"
 SAMPLE_SECONDS = 0.025
 TASK_DONE = re.compile(r"^\s*✓ (\S+) \(([\d.]+) s\)\s*$", re.M)
@@ -227,7 +227,7 @@ def scaled_project(base: Path, dest: Path, factor: int) -> Path:
     Chapter ids are prefixed with the part's slug, so distinct file names keep the ids unique.
     """
     shutil.copytree(base, dest, ignore=shutil.ignore_patterns("build"))
-    config_path = dest / "content" / "book.yaml"
+    config_path = dest / "book.yaml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     chapters: list[str] = list(config["chapters"])
     repeated = list(chapters)
@@ -552,7 +552,7 @@ class Benchmark:
         self.base.doit()  # back to the unedited guide, untimed
         wall = median(r.seconds for r in runs)
         ran = sorted({n for r in runs for n in r.ran})
-        slugs = [Path(c).stem for c in yaml.safe_load((self.base.root / "content/book.yaml").read_text())["chapters"]]
+        slugs = [Path(c).stem for c in yaml.safe_load((self.base.root / "book.yaml").read_text())["chapters"]]
         edited = Path(EDITED_CHAPTER).stem
         others = [s for s in slugs if s != edited]
         unexpected = [n for n in ran if any(s in n for s in others)

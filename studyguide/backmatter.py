@@ -133,9 +133,9 @@ def write_generated(book: Book, part: Part, bibliography_json: Path, concordance
     entries = {e["id"]: e for e in json.loads(bibliography_json.read_text(encoding="utf-8"))}
     concordance = json.loads(concordance_json.read_text(encoding="utf-8")) if concordance_json else []
     text = render(
-        book.root / "templates", f"back/{part.slug}.md.j2", book=book.metadata(), data=data,
+        book.paths.template_dirs, f"back/{part.slug}.md.j2", book=book.metadata(), data=data,
         entries=entries, concordance=concordance, cited=cited,
-        figures=sorted(f.stem for f in (book.build / "figures").glob("*.json")), chapters=[
+        figures=sorted(f.stem for f in book.paths.figures.glob("*.json")), chapters=[
             {"number": p.number, "slug": p.slug, "source": p.source} for p in book.chapters()],
     )
     atomic_write_text(part.source, text)

@@ -107,7 +107,7 @@ def check_citations(book: Book) -> list[str]:
     from .content import check_citations as check_uses
     from .errors import Collector
 
-    csl = book.build / "bib" / "bibliography.json"
+    csl = book.paths.csl_json
     known = {e["id"] for e in json.loads(csl.read_text(encoding="utf-8"))}
     problems = Collector()
     by_file: dict[Path, list] = {}
@@ -182,10 +182,10 @@ def check_uncited(book: Book) -> list[str]:
     from .config import _line_of
     from .content import book_citations
 
-    csl = book.build / "bib" / "bibliography.json"
+    csl = book.paths.csl_json
     entries = [e["id"] for e in json.loads(csl.read_text(encoding="utf-8"))]
     cited = {use.key for _, use in book_citations(book.citing_files())}
-    config = book.root / "content" / "book.yaml"
+    config = book.config
     shown = config.relative_to(book.root).as_posix()  # doit runs in the project root
     problems = []
     for key in book.uncited:

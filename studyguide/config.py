@@ -1,6 +1,6 @@
 """The book's configuration: metadata, the ordered parts, editions and paper sizes.
 
-Everything that shapes an output is declared once, in ``content/book.yaml``; the tasks pass the
+Everything that shapes an output is declared once, in ``book.yaml``; the tasks pass the
 relevant slice of it to doit's ``config_changed`` so that editing the metadata rebuilds exactly the
 outputs that show it.
 """
@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from . import sandbox, yamlio
 from .errors import Collector, StudyguideError
+from .paths import Paths
 from .sandbox import NamedBy
 
 PartKind = Literal["front", "chapter", "back", "generated"]
@@ -48,6 +49,7 @@ class Part:
 @dataclass(frozen=True)
 class Book:
     root: Path
+    config: Path  # the book.yaml this book was read from
     title: str
     subtitle: str
     authors: tuple[str, ...]
@@ -70,8 +72,13 @@ class Book:
     uncited: tuple[str, ...] = ()
 
     @property
+    def paths(self) -> Paths:
+        """Every source folder and build path of the project (see paths.Paths)."""
+        return Paths(self.root, self.config)
+
+    @property
     def build(self) -> Path:
-        return self.root / "build"
+        return self.paths.build
 
     @property
     def source_date_epoch(self) -> int:
@@ -89,7 +96,8 @@ class Book:
 
     def citing_files(self) -> list[Path]:
         """Files authors cite from: the written parts and the data files of the back matter."""
-        data = sorted((self.root / "data").glob("*.yaml")) if (self.root / "data").is_dir() else []
+        folder = self.paths.data
+        data = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
         return [p.source for p in self.parts if p.kind != "generated"] + data
 
     def parts_for(self, edition: str) -> list[Part]:
@@ -100,10 +108,15 @@ def _slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-")
 
 
-def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book:
-    """Read and validate the configuration; every problem is reported with its line, all at once."""
-    root = sandbox.set_root(root)
-    path = root / config
+def load_book(root: Path | str = ".", config: str | None = None) -> Book:
+    """Read and validate the configuration; every problem is reported with its line, all at once.
+
+    ``config`` is the book.yaml relative to the root; by default ``book.yaml`` at the root, or (the
+    older layout) ``content/book.yaml``.
+    """
+    paths = Paths.of(root, config)
+    root, path = paths.root, paths.config
+    sandbox.set_root(root)
     if not path.is_file():
         raise StudyguideError.at(path, None, "book configuration not found")
     from .content import read_text
@@ -158,7 +171,7 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
             if not isinstance(entry, str):
                 problems.error(path, lines.get(kind, 1), f"'{kind}' entries must be file names, not {entry!r}")
                 continue
-            source = root / "content" / entry
+            source = paths.content / entry
             try:  # absolute, climbing or symlinked out of the project: refused where it is named
                 sandbox.confine(source, NamedBy(path, _line_of(path, entry)), shown=entry)
             except StudyguideError as exc:
@@ -180,18 +193,17 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
             problems.error(path, _line_of(path, name), f"unknown generated part {name!r}",
                            hint=f"choose from {', '.join(GENERATED_BACK)}")
             continue
-        data = root / "data" / f"{DATA_OF.get(name, name)}.yaml"
+        data = paths.data_file(DATA_OF.get(name, name))
         editions = ("teacher",) if name == "answer-key" else EDITIONS
-        parts.append(Part(name, "generated", root / "build" / "md" / f"{name}.md", None,
-                          data if data.exists() else None, editions))
+        parts.append(Part(name, "generated", paths.generated(name), None, data if data.exists() else None, editions))
     slugs = [p.slug for p in parts]
     for slug in {s for s in slugs if slugs.count(s) > 1}:
         problems.error(path, None, f"two parts share the name {slug!r}")
 
     listed = {p.source.resolve() for p in parts}
-    for stray in sorted((root / "content").rglob("*.md")):
+    for stray in sorted(paths.content.rglob("*.md")):
         if stray.resolve() not in listed:
-            problems.warning(stray, None, "chapter file is not listed in content/book.yaml and is not built")
+            problems.warning(stray, None, f"chapter file is not listed in {paths.rel(path)} and is not built")
     check_sources(root, [p for p in parts if p.kind != "generated" and p.source.is_file()], problems)
 
     bib = raw.get("bibliography", {}) or {}
@@ -228,6 +240,7 @@ def load_book(root: Path | str = ".", config: str = "content/book.yaml") -> Book
     notes = [project_file(n, "notes") for n in notes_value] if isinstance(notes_value, list) else []
     book = Book(
         root=root,
+        config=path,
         title=text("title"),
         subtitle=str(raw.get("subtitle", "")),
         authors=tuple(authors),
@@ -285,7 +298,7 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
 def defined_figures(root: Path) -> set[str] | None:
     """Names of the figures data/figures.yaml defines; None if the file cannot be read (the figures
     task reports why, with the line). Read cheaply at task creation, without validating the file."""
-    path = root / "data" / "figures.yaml"
+    path = Paths.of(root).data_file("figures")
     if not path.exists():
         return set()
     try:

@@ -18,18 +18,21 @@ from .errors import Collector, StudyguideError
 from .fonts import font_files
 from .fsutil import atomic_write_text
 from .pandoc import merge_asts, part_outputs, run
-from .render import render
+from .render import locate, render
 from .resources import document_problems, report
+
+TEMPLATES = ("epub/metadata.yaml.j2", "epub/epub.css.j2", "shared/cover.svg.j2")
 
 
 def write_epub(book: Book, edition: str, parts: list[Part], out: Path) -> None:
-    work = out.parent / "src"
-    templates = book.root / "templates"
+    work = book.paths.epub_work(edition)
+    templates = book.paths.template_dirs
     context = {"book": book.metadata(), "edition": edition}
-    metadata_text = render(templates, "epub/metadata.yaml.j2", **context)
-    metadata = yamlio.load(metadata_text, templates / "epub/metadata.yaml.j2", what="renders to invalid YAML")
+    metadata_text = render(templates, TEMPLATES[0], **context)
+    where = locate(templates, TEMPLATES[0]) or TEMPLATES[0]
+    metadata = yamlio.load(metadata_text, where, what="renders to invalid YAML")
     if not isinstance(metadata, dict):
-        raise StudyguideError.at(templates / "epub/metadata.yaml.j2", None, "renders to YAML that is not a mapping")
+        raise StudyguideError.at(where, None, "renders to YAML that is not a mapping")
     fonts = [f for family in {book.fonts["body"], book.fonts["heading"]} for f in font_files(family)]
     fonts.sort(key=lambda f: (f.family, f.style))
     atomic_write_text(work / "metadata.yaml", metadata_text)

@@ -34,8 +34,11 @@ class Bar:
     shown: str
 
 
+TEMPLATES = ("figures/bar.svg.j2", "figures/timeline.svg.j2")
+
+
 def figures_dir(book: Book) -> Path:
-    return book.build / "figures"
+    return book.paths.figures
 
 
 def _number(value: float) -> str:
@@ -88,7 +91,7 @@ def timeline_layout(graphic: dict[str, Any], events: dict[str, str]) -> dict[str
 
 def write_figures(book: Book) -> list[Path]:
     """Render every chart in data/figures.yaml and the timeline graphic; return the files written."""
-    source = book.root / "data" / "figures.yaml"
+    source = book.paths.data_file("figures")
     if not source.exists():
         return []
     raw = load_data(source)
@@ -102,7 +105,7 @@ def write_figures(book: Book) -> list[Path]:
             if not isinstance(bar.get("value"), int | float) or isinstance(bar.get("value"), bool):
                 problems.error(source, bar.get("__line__"), "bar 'value' must be a number")
     problems.raise_if_errors()
-    templates, out = book.root / "templates", figures_dir(book)
+    templates, out = book.paths.template_dirs, figures_dir(book)
     written: list[Path] = []
     for chart in strip_lines(charts):
         groups, height = bar_layout(chart)
@@ -111,7 +114,7 @@ def write_figures(book: Book) -> list[Path]:
         written += _write(out, chart["id"], svg, chart)
     graphic = strip_lines(raw.get("timeline_graphic")) if isinstance(raw, dict) else None
     if graphic:
-        timeline = book.root / "data" / "timeline.yaml"
+        timeline = book.paths.data_file("timeline")
         events = {str(e["date"]): e["event"] for e in strip_lines(load_data(timeline))} if timeline.exists() else {}
         layout = timeline_layout(graphic, events)
         svg = render(templates, "figures/timeline.svg.j2", layout=layout, fonts=book.fonts, graphic=graphic)

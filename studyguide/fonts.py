@@ -34,12 +34,12 @@ def font_files(family: str) -> tuple[FontFile, ...]:
             proc = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:style={fc_style}"],
                                   capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired):
-            raise StudyguideError.at("content/book.yaml", None, "fontconfig's fc-match cannot be run (not installed?)",
+            raise StudyguideError.at("book.yaml", None, "fontconfig's fc-match cannot be run (not installed?)",
                                      hint="apt-get install fontconfig") from None
         lines = proc.stdout.splitlines()
         if proc.returncode != 0 or len(lines) < 2 or family.lower() not in lines[0].lower():
             raise StudyguideError.at(
-                "content/book.yaml", None, f"font '{family}' ({fc_style}) is not installed",
+                "book.yaml", None, f"font '{family}' ({fc_style}) is not installed",
                 hint="run ./setup.sh, or apt-get install fonts-noto-core",
             )
         found.append(FontFile(family, style, Path(lines[1])))

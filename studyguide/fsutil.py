@@ -7,7 +7,7 @@ killed half-way never leaves a truncated file under a target's name (os.replace 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,18 +26,12 @@ class Written:
         return {"output": self.output, "kind": self.kind, "pages": self.pages, "warnings": list(self.warnings)}
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename; refuse paths outside.
 
     A failed write (a full disk, a read-only folder) leaves the file that was there byte for byte
     and raises a diagnostic that names the file. The file gets the usual mode (0666 less the
-    umask), not mkstemp's 0600, so that others can read the books.
+    umask, see _create_temp).
     """
     from . import sandbox
     from .errors import StudyguideError
@@ -52,12 +46,11 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         # (safe: the project lock lets one build run at a time, and one build writes a target once).
         for stale in target.parent.glob(f".{target.name}.*.tmp"):
             stale.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = _create_temp(target)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except OSError as exc:
         if tmp:
@@ -69,6 +62,22 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _create_temp(target: Path) -> tuple[int, str]:
+    """A new, uniquely named file next to the target, with the permissions of an ordinary file.
+
+    tempfile.mkstemp creates its file with mode 0600 whatever the umask, and os.replace keeps that
+    mode: built PDFs were then unreadable to anyone else on a shared drive. os.open with 0o666 lets
+    the umask decide (0644 under the usual 022), like any file the user creates.
+    """
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), str(tmp)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name next to {target}")
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

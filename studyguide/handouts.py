@@ -20,15 +20,14 @@ from .errors import Diagnostic, display_path
 from .fsutil import Written, atomic_write_bytes
 from .pandoc import part_outputs
 from .pdf import load_parts, render_pdf
-from .render import render
+from .render import locate, render
 
 HALF_PAPERS = {"a4": "148.5mm 210mm", "letter": "5.5in 8.5in"}  # a booklet page: exactly half the sheet (A5 is 148 mm)
 TEMPLATES = ("print/handout.html.j2", "print/handout.css.j2")
 
 
 def handout_path(book: Book, edition: str, paper: str, part: Part, booklet: bool = False) -> Path:
-    suffix = "-booklet" if booklet else ""
-    return book.build / "pdf" / edition / paper / "handouts" / f"{part.slug}{suffix}.pdf"
+    return book.paths.handout(edition, paper, part.slug, booklet)
 
 
 def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> tuple[bytes, int]:
@@ -37,11 +36,11 @@ def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> t
     sources_file = part_outputs(book, part, edition).sources
     sources = sources_file.read_text(encoding="utf-8") if sources_file and sources_file.exists() else ""
     size = HALF_PAPERS[paper] if booklet else PAPERS[paper]
-    templates = book.root / "templates"
+    templates = book.paths.template_dirs
     context = {"book": book.metadata(), "edition": edition, "paper": size, "paper_name": paper, "booklet": booklet}
     html = render(templates, TEMPLATES[0], rendered=rendered, sources=sources, **context)
     css = render(templates, TEMPLATES[1], **context)
-    return render_pdf(book, html, css, templates / TEMPLATES[0])
+    return render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]))
 
 
 def write_handout(book: Book, part: Part, edition: str, paper: str) -> Written:
@@ -53,7 +52,7 @@ def write_handout(book: Book, part: Part, edition: str, paper: str) -> Written:
     if pages > book.handout_page_budget:
         warnings = (str(Diagnostic(
             display_path(out), None, f"{pages} pages, over the handout page budget of {book.handout_page_budget}",
-            hint="handout_page_budget in content/book.yaml", severity="warning")),)
+            hint=f"handout_page_budget in {book.paths.rel(book.config)}", severity="warning")),)
     return Written(display_path(out), "handout", pages, warnings)
 
 

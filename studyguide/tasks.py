@@ -23,14 +23,22 @@ from .config import Book, Part, defined_figures
 from .content import book_citations, figure_refs, read_text
 from .errors import StudyguideError, display_path
 from .fsutil import Written
+from .paths import FILTERS, PACKAGE
 from .render import template_dependencies
 
-PACKAGE = Path(__file__).resolve().parent
+# Every path handed to doit goes through Paths.rel (relative to the project root): doit's database
+# then holds no absolute path, and a copied, moved or renamed project stays up to date.
 
 
-def code(*modules: str) -> list[str]:
+def code(book: Book, *modules: str) -> list[str]:
     """The package's own files a stage runs, so that changing the code rebuilds its outputs."""
-    return [str(PACKAGE / m) for m in modules]
+    return book.paths.rels(PACKAGE / m for m in modules)
+
+
+def templates_used(book: Book, *names: str) -> list[str]:
+    """The template files (project overrides or theme) the named templates use, for file_dep."""
+    found = {path for name in names for path in template_dependencies(book.paths.template_dirs, name)}
+    return book.paths.rels(sorted(found))
 
 
 def reported(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,23 +56,14 @@ def reported(function: Callable[..., Any]) -> Callable[..., Any]:
     return action
 
 
-def paths(book: Book) -> dict[str, Path]:
-    bib = book.build / "bib"
-    return {
-        "notes_bib": bib / "notes.bib",
-        "concordance": bib / "concordance.json",
-        "csl": bib / "bibliography.json",
-    }
-
-
 # --- stages (module-level so that doit can pickle them for -n 2) ---------------------------------
 
 @reported
 def import_notes_action(book: Book) -> None:
     from .notes import import_notes
 
-    p = paths(book)
-    report = import_notes(list(book.notes), p["notes_bib"], p["concordance"], book.hand_bib, book.names)
+    p = book.paths
+    report = import_notes(list(book.notes), p.notes_bib, p.concordance, book.hand_bib, book.names)
     for warning in getattr(report, "warnings", []):
         print(warning, file=sys.stderr)
 
@@ -73,21 +72,21 @@ def import_notes_action(book: Book) -> None:
 def bibliography_action(book: Book, bib_files: list[Path]) -> None:
     from .bibliography import write_csl_json
 
-    write_csl_json(bib_files, paths(book)["csl"])
+    write_csl_json(bib_files, book.paths.csl_json)
 
 
 @reported
 def generated_action(book: Book, part: Part) -> None:
-    p = paths(book)
-    concordance = p["concordance"] if p["concordance"].exists() else None
+    p = book.paths
+    concordance = p.concordance if p.concordance.exists() else None
     # Only the bibliography lists what the book cites; the other parts need not scan the sources.
     cited = list(dict.fromkeys(use.key for _, use in book_citations(book.citing_files()))) if part.slug == "bibliography" else []
-    backmatter.write_generated(book, part, p["csl"], concordance, cited)
+    backmatter.write_generated(book, part, p.csl_json, concordance, cited)
 
 
 @reported
 def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
-    warnings = tuple(map(str, pandoc_stage.build_part(book, part, edition, paths(book)["csl"])))
+    warnings = tuple(map(str, pandoc_stage.build_part(book, part, edition, book.paths.csl_json)))
     for warning in warnings:
         print(warning, file=sys.stderr)
     return Written(display_path(pandoc_stage.part_outputs(book, part, edition).html), "part", warnings=warnings).values()
@@ -119,9 +118,7 @@ def figures_action(book: Book) -> None:
 
 def figure_targets(book: Book) -> list[Path]:
     """The files the figures task writes."""
-    names = sorted(defined_figures(book.root) or ())
-    out = figures.figures_dir(book)
-    return [out / f"{n}.{ext}" for n in names for ext in ("svg", "json")]
+    return [f for name in sorted(defined_figures(book.root) or ()) for f in book.paths.figure(name)]
 
 
 @reported
@@ -146,76 +143,74 @@ def check_action(book: Book) -> Any:
 # --- task generators ------------------------------------------------------------------------------
 
 def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
-    p = paths(book)
+    p = book.paths
     deps = [*book.notes, *(x for x in (book.hand_bib, book.names) if x)]
     yield {
         "basename": "notes",
         "doc": "import the archive footnotes in bib/notes/ into BibTeX and a notes concordance",
         "actions": [(import_notes_action, [book])],
-        "file_dep": [str(d) for d in deps] + code(*[f"notes/{f.name}" for f in (PACKAGE / "notes").glob("*.py")]),
-        "targets": [str(p["notes_bib"]), str(p["concordance"])],
+        "file_dep": p.rels(deps) + code(book, *[f"notes/{f.name}" for f in sorted((PACKAGE / "notes").glob("*.py"))]),
+        "targets": p.rels([p.notes_bib, p.concordance]),
         "clean": True,
     }
-    bib_files = [p["notes_bib"], *([book.hand_bib] if book.hand_bib else [])]
+    bib_files = [p.notes_bib, *([book.hand_bib] if book.hand_bib else [])]
     yield {
         "basename": "bibliography",
         "doc": "merge generated and hand-edited BibTeX into CSL JSON for citeproc (keeps archive fields)",
         "actions": [(bibliography_action, [book, bib_files])],
-        "file_dep": [str(f) for f in bib_files] + code("bibliography.py"),
-        "targets": [str(p["csl"])],
+        "file_dep": p.rels(bib_files) + code(book, "bibliography.py"),
+        "targets": [p.rel(p.csl_json)],
         "clean": True,
     }
 
 
 def figure_tasks(book: Book) -> Iterator[dict[str, Any]]:
-    templates = book.root / "templates"
-    data = [book.root / "data" / n for n in ("figures.yaml", "timeline.yaml") if (book.root / "data" / n).exists()]
+    p = book.paths
+    data = [f for f in (p.data_file("figures"), p.data_file("timeline")) if f.exists()]
     yield {
         "basename": "figures",
         "doc": "draw the charts and the timeline graphic (SVG) from data/figures.yaml",
         "actions": [(figures_action, [book])],
-        "file_dep": [str(d) for d in data] + [str(t) for t in sorted((templates / "figures").glob("*.j2"))]
-        + code("figures.py"),
-        "targets": [str(t) for t in figure_targets(book)],
+        "file_dep": p.rels(data) + templates_used(book, *figures.TEMPLATES) + code(book, "figures.py"),
+        "targets": p.rels(figure_targets(book)),
         "uptodate": [config_changed(book.fonts)],
         "clean": True,
     }
 
 
 def back_tasks(book: Book) -> Iterator[dict[str, Any]]:
-    p = paths(book)
-    templates = book.root / "templates"
+    p = book.paths
     yield {"basename": "back", "name": None, "doc": "render back matter (timeline, people, glossary …) from data/"}
     for part in (x for x in book.parts if x.kind == "generated"):
-        template = f"back/{part.slug}.md.j2"
-        deps = [p["csl"], *template_dependencies(templates, template)]
+        deps = [p.csl_json]
         if part.data:
             deps.append(part.data)
         if part.slug == "concordance":
-            deps.append(p["concordance"])
+            deps.append(p.concordance)
         if part.slug == "bibliography":  # lists what the book cites
             deps += book.citing_files()
         yield {
             "basename": "back", "name": part.slug,
             "actions": [(generated_action, [book, part])],
-            "file_dep": sorted({str(d) for d in deps}) + code("backmatter.py", "render.py"),
-            "targets": [str(part.source)],
+            "file_dep": sorted(set(p.rels(deps) + templates_used(book, f"back/{part.slug}.md.j2")))
+            + code(book, "backmatter.py", "render.py"),
+            "targets": [p.rel(part.source)],
             "uptodate": [config_changed(book.metadata())],
             "clean": True,
         }
 
 
 def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
-    p = paths(book)
-    filters = [str(f) for f in sorted((PACKAGE / "filters").glob("*.lua"))]
+    p = book.paths
+    filters = p.rels(sorted(FILTERS.glob("*.lua")))
     all_figures = figure_targets(book)
     shown: dict[Part, list[str]] = {}
     for part in book.parts:
         if part.kind == "generated":
-            shown[part] = [str(f) for f in all_figures]
+            shown[part] = p.rels(all_figures)
         elif part.source.exists():
             names = [name for name, _ in figure_refs(read_text(part.source))]
-            shown[part] = [str(figures.figures_dir(book) / f"{n}.{e}") for n in names for e in ("svg", "json")]
+            shown[part] = [p.rel(f) for n in names for f in p.figure(n)]
     yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
     for edition in book.editions:
         for part in book.parts_for(edition):
@@ -223,9 +218,9 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
             yield {
                 "basename": "part", "name": f"{edition}:{part.slug}",
                 "actions": [(part_action, [book, part, edition])],
-                "file_dep": [str(part.source), str(p["csl"]), *filters, *shown.get(part, []),
-                             *code("pandoc.py", "content.py")],
-                "targets": [str(t) for t in out.all],
+                "file_dep": [p.rel(part.source), p.rel(p.csl_json), *filters, *shown.get(part, []),
+                             *code(book, "pandoc.py", "content.py")],
+                "targets": p.rels(out.all),
                 "uptodate": [config_changed({"language": book.language, "style": book.csl_style,
                                              "label": part.label, "kind": part.kind})],
                 "clean": True,
@@ -233,18 +228,13 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
 
 
 def output_path(book: Book, kind: str, edition: str, paper: str | None = None, name: str = "book") -> Path:
-    if kind == "pdf":
-        return book.build / "pdf" / edition / str(paper) / f"{name}.pdf"
-    return book.build / "epub" / edition / f"{name}.epub"
+    return book.paths.pdf(edition, str(paper), name) if kind == "pdf" else book.paths.epub(edition, name)
 
 
 def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
-    templates = book.root / "templates"
-    print_templates = template_dependencies(templates, "print/book.html.j2") + template_dependencies(
-        templates, "print/book.css.j2")
-    epub_templates = [*template_dependencies(templates, "epub/metadata.yaml.j2"),
-                      *template_dependencies(templates, "epub/epub.css.j2"),
-                      *template_dependencies(templates, "shared/cover.svg.j2")]
+    p = book.paths
+    print_templates = templates_used(book, *pdf.TEMPLATES)
+    epub_templates = templates_used(book, *epub.TEMPLATES)
     yield {"basename": "pdf", "name": None, "doc": "lay out the print books with WeasyPrint (per edition and paper)"}
     yield {"basename": "epub", "name": None, "doc": "write the EPUB 3 books with pandoc (per edition)"}
     for edition in book.editions:
@@ -254,8 +244,8 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
             yield {
                 "basename": "pdf", "name": f"{edition}:{paper}",
                 "actions": [(pdf_action, [book, edition, paper, out])],
-                "file_dep": [str(f.html) for f in part_files] + [str(t) for t in print_templates] + code("pdf.py"),
-                "targets": [str(out)],
+                "file_dep": p.rels(f.html for f in part_files) + print_templates + code(book, "pdf.py"),
+                "targets": [p.rel(out)],
                 "uptodate": [config_changed(book.metadata())],
                 "clean": True,
             }
@@ -263,8 +253,8 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
         yield {
             "basename": "epub", "name": edition,
             "actions": [(epub_action, [book, edition, out])],
-            "file_dep": [str(f.ast) for f in part_files] + [str(t) for t in epub_templates] + code("epub.py"),
-            "targets": [str(out)],
+            "file_dep": p.rels(f.ast for f in part_files) + epub_templates + code(book, "epub.py"),
+            "targets": [p.rel(out)],
             "uptodate": [config_changed(book.metadata())],
             "clean": [clean_tree(out.parent)],
         }
@@ -272,28 +262,28 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
 
 def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
     """One handout and one booklet per chapter, edition and paper; each depends on its chapter only."""
-    templates = book.root / "templates"
-    layout = sorted({str(t) for name in handouts.TEMPLATES for t in template_dependencies(templates, name)})
+    p = book.paths
+    layout = templates_used(book, *handouts.TEMPLATES)
     yield {"basename": "handouts", "name": None,
            "doc": "per-chapter handouts and fold-and-staple booklets (per edition and paper)"}
     for edition in book.editions:
         for part in (x for x in book.parts_for(edition) if x.kind == "chapter"):
-            fragments = [str(f) for f in pandoc_stage.part_outputs(book, part, edition).all if f.suffix == ".html"]
+            fragments = p.rels(f for f in pandoc_stage.part_outputs(book, part, edition).all if f.suffix == ".html")
             for paper in book.papers:
                 for booklet in (False, True):
                     out = handouts.handout_path(book, edition, paper, part, booklet)
                     yield {
                         "basename": "handouts", "name": f"{edition}:{paper}:{part.slug}" + (":booklet" if booklet else ""),
                         "actions": [(handout_action, [book, part, edition, paper, booklet])],
-                        "file_dep": fragments + layout + code("handouts.py", "booklet.py", "pdf.py"),
-                        "targets": [str(out)],
+                        "file_dep": fragments + layout + code(book, "handouts.py", "booklet.py", "pdf.py"),
+                        "targets": [p.rel(out)],
                         "uptodate": [config_changed(book.metadata() | {"budget": book.handout_page_budget})],
                         "clean": True,
                     }
 
 
 def handout_files(book: Book) -> list[Path]:
-    return [handouts.handout_path(book, edition, paper, part, booklet)
+    return [book.paths.handout(edition, paper, part.slug, booklet)
             for edition in book.editions for part in book.parts_for(edition) if part.kind == "chapter"
             for paper in book.papers for booklet in (False, True)]
 
@@ -311,7 +301,7 @@ def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "check",
         "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",
         "actions": [(check_action, [book])],
-        "file_dep": [str(o) for o in outputs],
+        "file_dep": book.paths.rels(outputs),
         "uptodate": [False],
         "verbosity": 2,
     }

@@ -26,11 +26,20 @@ class Run:
 
 
 def make_project(dest: Path) -> Path:
-    """A fresh copy of the mini project with the repository's dodo.py and templates."""
+    """A fresh copy of the mini project with the repository's dodo.py (templates: the package's theme)."""
     shutil.copytree(MINI, dest)
-    shutil.copytree(REPO / "templates", dest / "templates")
     shutil.copy(REPO / "dodo.py", dest / "dodo.py")
     return dest
+
+
+def override(project: Path, name: str) -> Path:
+    """Copy a theme template into the project's templates/ (an override) and return the copy."""
+    from studyguide.paths import THEME
+
+    copy = project / "templates" / name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(THEME / name, copy)
+    return copy
 
 
 def doit(project: Path, *args: str) -> Run:

@@ -12,7 +12,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from studyguide.fonts import font_files
-from tests.support import doit
+from tests.support import doit, override
 
 pytestmark = pytest.mark.slow
 
@@ -128,7 +128,7 @@ def test_editing_one_chapter_rebuilds_only_what_depends_on_it(project: Path) -> 
 
 def test_editing_a_template_include_rebuilds_the_pdfs_not_the_parts(project: Path) -> None:
     assert doit(project).returncode == 0
-    toc = project / "templates" / "print" / "toc.html.j2"
+    toc = override(project, "print/toc.html.j2")  # a project override of a theme include
     toc.write_text(toc.read_text(encoding="utf-8").replace("Contents", "Table of Contents"), encoding="utf-8")
     ran = set(doit(project).ran)
     assert ran == {"pdf:student:a4", "pdf:teacher:a4"}, ran
@@ -162,3 +162,25 @@ def test_two_clean_builds_are_byte_identical_even_in_parallel(project: Path) -> 
     assert parallel.returncode == 0, parallel.stdout + parallel.stderr
     books, handouts = 2 * 1 + 2, 2 * 1 * 2 * 2  # editions × papers (+ EPUBs); × chapters × (handout, booklet)
     assert digests() == first and len(first) == books + handouts
+
+
+def test_a_copied_project_is_up_to_date_and_its_database_holds_no_absolute_path(built: Path, tmp_path: Path) -> None:
+    """doit's state is relative to the project: a moved or renamed project's next doit runs nothing."""
+    import shutil
+
+    moved = tmp_path / "renamed-elsewhere"
+    shutil.copytree(built, moved, copy_function=shutil.copy)  # new mtimes too: doit falls back to MD5
+    assert str(built) not in (moved / "build" / ".doit.db").read_text(encoding="utf-8")
+    again = doit(moved)
+    assert again.returncode == 0 and again.ran == [], again.stdout + again.stderr
+
+
+def test_built_files_have_ordinary_permissions(built: Path) -> None:
+    """PDFs and EPUBs alike: readable by everyone under the usual umask (PDFs were 0600)."""
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    outputs = [*(built / "build" / "pdf").rglob("*.pdf"), *(built / "build" / "epub").rglob("*.epub")]
+    assert outputs
+    assert {oct(p.stat().st_mode & 0o777) for p in outputs} == {oct(0o666 & ~umask)}

@@ -9,9 +9,9 @@ included), applies one small mutation, runs the real doit, and checks that
 * nothing looks like a Python traceback,
 * every file under build/pdf and build/epub is byte-identical to before (SHA-256).
 
-The built project is restored to the *same* path before each case: doit keys its database by
-absolute path, so a copy elsewhere would rebuild everything; in place, only what the mutation
-touches runs, which keeps the catalogue fast and shows that a failing build stops early.
+The built project is restored before each case (doit's database holds paths relative to the
+project, so the copy is up to date): only what the mutation touches runs, which keeps the catalogue
+fast and shows that a failing build stops early.
 
 Set ``UPDATE_GOLDEN=1`` to write the golden files from the current messages (then read the diff).
 """
@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import REPO, doit, make_project
+from tests.support import override as copy_theme_template
 
 pytestmark = pytest.mark.slow
 
@@ -58,6 +59,14 @@ def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
         text = file.read_text(encoding="utf-8")
         assert old in text, f"{old!r} not in {path}"
         file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return mutate
+
+
+def override(name: str, old: str, new: str) -> Callable[[Path], None]:
+    """Override a theme template in the project (templates/NAME), then edit the copy."""
+    def mutate(project: Path) -> None:
+        copy_theme_template(project, name)
+        replace(f"templates/{name}", old, new)(project)
     return mutate
 
 
@@ -93,7 +102,7 @@ def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
 
 def generate(part: str) -> Callable[[Path], None]:
     """Add a generated back-matter part (fed by a data file) to the mini book."""
-    return replace("content/book.yaml", "generated: [bibliography]", f"generated: [{part}, bibliography]")
+    return replace("book.yaml", "generated: [bibliography]", f"generated: [{part}, bibliography]")
 
 
 def not_utf8(project: Path) -> None:
@@ -113,13 +122,14 @@ FIGURES = """charts:
 """
 
 def symlink_out(path: str, content: str) -> Callable[[Path], None]:
-    """Replace a project file by a symlink to a file outside the project, with the given content."""
+    """Make a project file (or a template override) a symlink to a file outside the project."""
     def mutate(project: Path) -> None:
         target = project.parent / "outside" / Path(path).name
         target.parent.mkdir(exist_ok=True)
         target.write_text(content, encoding="utf-8")
         link = project / path
-        link.unlink()
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
         link.symlink_to(target)
     return mutate
 
@@ -171,16 +181,16 @@ CASES = [
     Case("figure-data-field-missing", both(write("data/figures.yaml", FIGURES.replace('    caption: "Troops by year."\n', "")),
                                            append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
     # the configuration and the chapters it lists
-    Case("chapter-missing", replace("content/book.yaml", "02-beta.md]", "02-beta.md, 03-gamma.md]")),
+    Case("chapter-missing", replace("book.yaml", "02-beta.md]", "02-beta.md, 03-gamma.md]")),
     Case("chapter-not-listed", write("content/99-stray.md", '---\ntitle: "Stray"\n---\n\nNot in the book.\n'), warning=True),
-    Case("edition-unknown", replace("content/book.yaml", "editions: [student, teacher]", "editions: [student, techer]")),
-    Case("paper-unknown", replace("content/book.yaml", "papers: [a4]", "papers: [a4, a5]")),
+    Case("edition-unknown", replace("book.yaml", "editions: [student, teacher]", "editions: [student, techer]")),
+    Case("paper-unknown", replace("book.yaml", "papers: [a4]", "papers: [a4, a5]")),
     Case("not-utf8", not_utf8),
     Case("chapter-empty", write(BETA, '---\ntitle: "Beta Chapter"\n---\n\n')),
     Case("anchor-twice", append_to_beta("## Origins {#origins}\n\nText [@chen2001mao].\n\n## Sources {#origins}\n\nMore.")),
     # templates
-    Case("template-syntax", replace("templates/print/toc.html.j2", "<ol>", "<ol>{% if %}")),
-    Case("template-undefined", replace("templates/print/toc.html.j2", "<ol>", "<ol>{{ contents_title }}")),
+    Case("template-syntax", override("print/toc.html.j2", "<ol>", "<ol>{% if %}")),
+    Case("template-undefined", override("print/toc.html.j2", "<ol>", "<ol>{{ contents_title }}")),
     # images, figures and the sandbox
     Case("image-missing", append_to_beta("![A map of Indochina](images/map.png)")),
     Case("figure-missing", append_to_beta('::: {.figure-ref chart="us-troops"}\n:::')),
@@ -190,18 +200,18 @@ CASES = [
     Case("html-img-file-url", append_to_beta('<img src="file:///etc/passwd" alt="x">')),
     Case("html-stylesheet-outside", append_to_beta('<style>@import url("../../secret.css");</style>')),
     Case("link-outside", append_to_beta("See [the notes](../../secret) [@chen2001mao].")),
-    Case("template-css-import", replace("templates/print/book.css.j2", "", '@import url("/etc/passwd");\n')),
-    Case("template-css-network", replace("templates/print/book.css.j2", "",
+    Case("template-css-import", override("print/book.css.j2", "", '@import url("/etc/passwd");\n')),
+    Case("template-css-network", override("print/book.css.j2", "",
                                          "body { background: url(https://example.com/bg.png); }\n")),
     # the sandbox: only the build steers the build (issue #18)
     Case("box-fence-after-text", replace(ALPHA, "Khrushchev?\n\n   ::: answer", "Khrushchev?\n   ::: answer")),
     Case("metadata-block-in-body", append_to_beta("---\ncitation-abbreviations: ../../README.md\n...\n\nText.")),
     # paths named in book.yaml, and symlinks, that lead outside the project
-    Case("chapter-absolute", replace("content/book.yaml", "02-beta.md]", "02-beta.md, /etc/passwd]")),
-    Case("chapter-climbing", replace("content/book.yaml", "02-beta.md]", "02-beta.md, ../../../../../../etc/passwd]")),
-    Case("notes-outside", replace("content/book.yaml", "[bib/notes/mini.txt]", "[bib/notes/mini.txt, ../outside.txt]")),
-    Case("hand-bib-outside", replace("content/book.yaml", "hand: bib/hand.bib", "hand: /etc/passwd")),
-    Case("style-climbing", replace("content/book.yaml", "  hand: bib/hand.bib",
+    Case("chapter-absolute", replace("book.yaml", "02-beta.md]", "02-beta.md, /etc/passwd]")),
+    Case("chapter-climbing", replace("book.yaml", "02-beta.md]", "02-beta.md, ../../../../../../etc/passwd]")),
+    Case("notes-outside", replace("book.yaml", "[bib/notes/mini.txt]", "[bib/notes/mini.txt, ../outside.txt]")),
+    Case("hand-bib-outside", replace("book.yaml", "hand: bib/hand.bib", "hand: /etc/passwd")),
+    Case("style-climbing", replace("book.yaml", "  hand: bib/hand.bib",
                                    "  hand: bib/hand.bib\n  style: ../../../../evil")),
     Case("chapter-symlink-outside", symlink_out(BETA, '---\ntitle: "Secret"\n---\n\nCANARY secret text.\n')),
     Case("hand-bib-symlink-outside", symlink_out("bib/hand.bib", "@book{secret, title = {CANARY}}\n")),
@@ -230,7 +240,7 @@ CASES = [
                                  + SVG_HEAD + "<text>&e;</text></svg>\n")),
     # limits
     Case("control-character", replace(BETA, "platypus", "platy\x0bpus")),
-    Case("yaml-alias-book", append("content/book.yaml", yaml_bomb() + "description: *a8\n")),
+    Case("yaml-alias-book", append("book.yaml", yaml_bomb() + "description: *a8\n")),
     Case("yaml-alias-front-matter", replace(BETA, 'subtitle: "1964"\n', 'subtitle: "1964"\n' + yaml_bomb())),
     Case("yaml-alias-data", both(generate("glossary"), write("data/glossary.yaml", yaml_bomb() + "x: *a8\n"))),
     Case("data-file-fifo", both(generate("glossary"), fifo("data/glossary.yaml"))),
@@ -373,7 +383,7 @@ ACCEPTABLE = [
                lambda p: None),
     Acceptable("style-media-print", append_to_beta("<style>@media print { p { color: black; } }</style>"), lambda p: None),
     Acceptable("title-with-markup-characters",
-               replace("content/book.yaml", 'title: "A Small Test Guide"', 'title: "War & Peace: \\"Long\\" <1000"'),
+               replace("book.yaml", 'title: "A Small Test Guide"', 'title: "War & Peace: \\"Long\\" <1000"'),
                lambda p: (epub_valid(p), None if "War & Peace" in pdf_text(p, "student") else pytest.fail("title"))),
     Acceptable("heading-with-comment-marker", append_to_beta("## The `<!--` marker\n\nText after it [@chen2001mao]."),
                lambda p: None if "platypus" in pdf_text(p, "student") and "Text after it" in pdf_text(p, "student")
@@ -383,7 +393,7 @@ ACCEPTABLE = [
                and "quokka" not in pdf_text(p, "student")
                and not any(b"quokka" in data for data in epub_members(p, "student").values())
                else pytest.fail("document metadata steered the build")),
-    Acceptable("title-markdown-image", replace("content/book.yaml", 'title: "A Small Test Guide"',
+    Acceptable("title-markdown-image", replace("book.yaml", 'title: "A Small Test Guide"',
                                                'title: "Guide ![x](/etc/passwd)"'),
                lambda p: None if not any(b"root:x:" in d for d in epub_members(p, "student").values())
                else pytest.fail("/etc/passwd embedded")),

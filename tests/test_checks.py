@@ -74,7 +74,7 @@ CITED = ["chen2001mao", "memcon1961khrushchevho"]  # what the mini chapters cite
 def mini_with_bibliography(tmp_path: Path, keys: list[str], uncited: str | None) -> Path:
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)
-    config = project / "content" / "book.yaml"
+    config = project / "book.yaml"
     text = re.sub(r"\n  uncited: .*\n", "\n", config.read_text(encoding="utf-8"))
     if uncited is not None:
         text += f"  uncited: {uncited}\n"
@@ -93,7 +93,7 @@ def test_every_entry_cited_or_listed_passes(tmp_path: Path) -> None:
 def test_an_entry_neither_cited_nor_listed_is_reported(tmp_path: Path) -> None:
     project = mini_with_bibliography(tmp_path, [*CITED, "minisource", "forgotten1999"], "[minisource]")
     assert check_uncited(load_book(project)) == [
-        "forgotten1999: neither cited nor listed under bibliography.uncited in content/book.yaml"]
+        "forgotten1999: neither cited nor listed under bibliography.uncited in book.yaml"]
 
 
 def test_an_unknown_key_in_the_uncited_list_is_an_error_with_the_nearest_key(tmp_path: Path,
@@ -102,15 +102,15 @@ def test_an_unknown_key_in_the_uncited_list_is_an_error_with_the_nearest_key(tmp
     monkeypatch.chdir(project)
     problems = check_uncited(load_book(project))
     assert problems == [
-        "content/book.yaml:17: error: 'uncited' lists 'minisorce', which is not in the bibliography "
+        "book.yaml:17: error: 'uncited' lists 'minisorce', which is not in the bibliography "
         "(did you mean 'minisource'?)",
-        "minisource: neither cited nor listed under bibliography.uncited in content/book.yaml"]
+        "minisource: neither cited nor listed under bibliography.uncited in book.yaml"]
 
 
 def test_listing_a_cited_key_as_uncited_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = mini_with_bibliography(tmp_path, [*CITED, "minisource"], "[minisource, chen2001mao]")
     monkeypatch.chdir(project)
-    assert check_uncited(load_book(project)) == ["content/book.yaml:17: error: 'uncited' lists 'chen2001mao', but it is cited"]
+    assert check_uncited(load_book(project)) == ["book.yaml:17: error: 'uncited' lists 'chen2001mao', but it is cited"]
 
 
 def test_uncited_must_be_a_list_of_keys(tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_doit_check_passes_on_the_built_mini_project(built: Path) -> None:
 
 
 def test_doit_check_fails_on_an_unlisted_uncited_entry_and_reports_briefly(project: Path) -> None:
-    config = project / "content" / "book.yaml"
+    config = project / "book.yaml"
     config.write_text(re.sub(r"\n  uncited: .*\n", "\n", config.read_text(encoding="utf-8")), encoding="utf-8")
     result = doit(project, "check")
     assert result.returncode != 0
@@ -137,5 +137,5 @@ def test_doit_check_fails_on_an_unlisted_uncited_entry_and_reports_briefly(proje
     failed = [line for line in report if "FAIL" in line]
     assert failed == ["  FAIL every entry cited or listed as uncited: build/bib/bibliography.json"], result.stdout
     assert len(report) == 14, report  # one line per check: 2 book-wide, 1 per EPUB, 3 per PDF, 2 for handouts, 2 for booklets
-    assert "minisource: neither cited nor listed under bibliography.uncited in content/book.yaml" in result.stdout
+    assert "minisource: neither cited nor listed under bibliography.uncited in book.yaml" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr

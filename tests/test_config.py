@@ -24,13 +24,13 @@ def test_loads_parts_in_order(mini: Path) -> None:
 
 def test_listed_but_missing_chapter_is_an_error_on_its_line(mini: Path) -> None:
     (mini / "content" / "02-beta.md").unlink()
-    expected = r"content/book\.yaml:9: error: chapter file 'content/02-beta\.md' is listed but missing"
+    expected = r"/book\.yaml:9: error: chapter file 'content/02-beta\.md' is listed but missing"
     with pytest.raises(StudyguideError, match=expected):
         load_book(mini)
 
 
 def test_unknown_paper_size_is_an_error_with_the_choices(mini: Path) -> None:
-    config = mini / "content" / "book.yaml"
+    config = mini / "book.yaml"
     config.write_text(config.read_text().replace("papers: [a4]", "papers: [a5]"))
     with pytest.raises(StudyguideError, match=r"unknown paper 'a5' \(choose from a4, letter\)"):
         load_book(mini)

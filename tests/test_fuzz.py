@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow
 
 LIMIT_SECONDS = 300
 CANARY_TEXT = "CANARY-5e1f-OUTSIDE"
-TARGETS = ["content/01-alpha.md", "bib/notes/mini.txt", "content/book.yaml"]
+TARGETS = ["content/01-alpha.md", "bib/notes/mini.txt", "book.yaml"]
 TOKENS = ["[", "]", "{", "}", "@", ":", ":::", "<", ">", "\n", "\n\n", "---\n", "::: answer\n", "&a ", "*a ",
           "![x](../outside/canary.png)", "<img src=\"../outside/canary.png\">", "../outside/canary.md"]
 DIAGNOSTIC = re.compile(r"^\S+?(?::\d+)?: error: ", re.M)

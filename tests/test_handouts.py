@@ -77,11 +77,11 @@ def test_booklet_is_imposed_on_landscape_sheets_of_the_papers_size(built: Path) 
 def test_a_handout_over_its_page_budget_is_named_with_its_page_count(project: Path) -> None:
     assert doit(project, "handouts").returncode == 0
     pages = len(PdfReader(project / HANDOUT.format(edition="teacher", slug="01-alpha")).pages)
-    config = project / "content" / "book.yaml"
+    config = project / "book.yaml"
     config.write_text(config.read_text(encoding="utf-8") + f"handout_page_budget: {pages - 1}\n", encoding="utf-8")
     result = doit(project, "handouts")
     assert result.returncode == 0
     expected = (f"build/pdf/teacher/a4/handouts/01-alpha.pdf: warning: {pages} pages, over the handout page budget "
-                f"of {pages - 1} (handout_page_budget in content/book.yaml)")
+                f"of {pages - 1} (handout_page_budget in book.yaml)")
     assert expected in result.stderr
     assert expected in result.stdout.split("warnings:", 1)[1]  # repeated in the build's summary

@@ -22,7 +22,8 @@ def test_the_guide_builds_and_passes_the_release_gate(tmp_path: Path) -> None:
     guide = tmp_path / "guide"
     for folder in ("content", "data", "bib", "templates"):
         shutil.copytree(REPO / folder, guide / folder)
-    shutil.copy(REPO / "dodo.py", guide / "dodo.py")
+    for file in ("book.yaml", "dodo.py"):
+        shutil.copy(REPO / file, guide / file)
     build = doit(guide, "-n", "2")
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     assert re.search(r"books: .*build/pdf/student/a4/book\.pdf \(\d+ pages\)", build.stdout)

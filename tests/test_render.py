@@ -37,3 +37,32 @@ def test_undefined_variable_is_an_error_with_its_line(templates: Path) -> None:
 def test_syntax_error_names_the_line(templates: Path) -> None:
     with pytest.raises(StudyguideError, match=r"broken\.html\.j2:3: error: template syntax error"):
         render(templates, "broken.html.j2", title="x")
+
+
+def test_the_project_overrides_the_theme_and_includes_resolve_across_both(tmp_path: Path) -> None:
+    """A project file replaces the theme's of the same name; the theme's own file stays reachable."""
+    from studyguide.paths import THEME
+
+    project = tmp_path / "templates"
+    (project / "print").mkdir(parents=True)
+    (project / "print" / "toc.html.j2").write_text("<nav>ours</nav>\n", encoding="utf-8")
+    (project / "print" / "extra.html.j2").write_text(
+        '{% include "print/toc.html.j2" %}{% include "theme/print/toc.html.j2" ignore missing %}\n', encoding="utf-8")
+    search = (project, THEME)
+    deps = template_dependencies(search, "print/book.html.j2")
+    assert project / "print" / "toc.html.j2" in deps  # the override, not the theme's toc
+    assert THEME / "print" / "toc.html.j2" not in deps
+    assert THEME / "print" / "base.html.j2" in deps and THEME / "print" / "book.html.j2" in deps
+    extra = template_dependencies(search, "print/extra.html.j2")
+    assert set(extra) == {project / "print" / "extra.html.j2", THEME / "print" / "toc.html.j2",
+                          project / "print" / "toc.html.j2"}
+
+
+def test_every_template_the_stages_use_ships_in_the_theme() -> None:
+    from studyguide import epub, figures, handouts, pdf
+    from studyguide.config import GENERATED_BACK
+    from studyguide.paths import THEME
+
+    names = [*pdf.TEMPLATES, *epub.TEMPLATES, *handouts.TEMPLATES, *figures.TEMPLATES,
+             *(f"back/{name}.md.j2" for name in GENERATED_BACK)]
+    assert [n for n in names if not (THEME / n).is_file()] == []
