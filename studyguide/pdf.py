@@ -99,6 +99,10 @@ def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart
 
 def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
     """Lay out one edition of the whole book on one paper size; write it atomically; return its pages."""
+    from .fonts import font_files
+
+    for family in {book.fonts["body"], book.fonts["heading"]}:
+        font_files(family)  # a missing font is an error here too, not a silent fallback in the PDF
     templates = book.paths.template_dirs
     parts = load_parts(book, book.parts_for(edition), edition)
     html = render(templates, TEMPLATES[0], book=book.metadata(), edition=edition, paper=PAPERS[paper],

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.support import REPO, make_project
@@ -41,8 +41,8 @@ TOKENS = ["[", "]", "{", "}", "@", ":", ":::", "<", ">", "\n", "\n\n", "---\n", 
           "![x](../outside/canary.png)", "<img src=\"../outside/canary.png\">", "../outside/canary.md"]
 DIAGNOSTIC = re.compile(r"^\S+?(?::\d+)?: error: ", re.M)
 
-# Runs doit in this interpreter with an audit hook that reports every open() of a canary file.
-RUNNER = """
+# An audit hook that reports every open() of a file in the canary folder; RUNNER then runs doit.
+HOOK = """
 import os, runpy, sys
 canary = os.path.realpath(os.environ["FUZZ_CANARY_DIR"])
 def hook(event, args):
@@ -51,6 +51,8 @@ def hook(event, args):
         if path.startswith(canary):
             os.write(2, ("FUZZ-OUTSIDE-OPENED " + path + "\\n").encode())
 sys.addaudithook(hook)
+"""
+RUNNER = HOOK + """
 sys.argv = ["doit"]
 runpy.run_module("doit", run_name="__main__")
 """
@@ -116,6 +118,7 @@ def test_mutated_inputs_build_or_fail_cleanly(fuzz_base: tuple[Path, Path, Path]
     file.write_bytes(mutate(file.read_bytes(), edits))
 
     result = run_doit(work, canary)
+    event(f"{target}: exit {result.returncode}")
     log = result.stdout + result.stderr
     assert "Traceback" not in log, log
     assert "FUZZ-OUTSIDE-OPENED" not in log, log
@@ -131,3 +134,12 @@ def test_mutated_inputs_build_or_fail_cleanly(fuzz_base: tuple[Path, Path, Path]
     else:
         assert DIAGNOSTIC.search(result.stderr), log
         assert outputs(work) == before, log
+
+
+def test_the_audit_hook_sees_an_open_outside(tmp_path: Path) -> None:
+    """The control: the fuzz test's hook does report a Python open() of a canary file."""
+    (tmp_path / "canary.txt").write_text(CANARY_TEXT, encoding="utf-8")
+    code = HOOK + f"\nopen({str(tmp_path / 'canary.txt')!r}).read()\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=os.environ | {"FUZZ_CANARY_DIR": str(tmp_path)})
+    assert "FUZZ-OUTSIDE-OPENED" in result.stderr
