@@ -113,6 +113,10 @@ def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
     return pages
 
 
+VIRTUAL_ROOT = Path("/studyguide-project")
+VIRTUAL_ROOT_URL = VIRTUAL_ROOT.as_uri() + "/"
+
+
 def restricted_fetcher(root: Path, document: Path) -> Any:
     """A WeasyPrint URL fetcher that reads only files inside the project or the font directories."""
     from weasyprint.urls import URLFetcher
@@ -132,6 +136,9 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
                 raise ValueError("refused")
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path))
+                if path.is_relative_to(VIRTUAL_ROOT):
+                    path = self.root / path.relative_to(VIRTUAL_ROOT)
+                    url = path.as_uri()
                 if not sandbox.is_inside(path, root=self.root):  # symlinks followed (realpath)
                     self.refused.append(f"'{path}' is outside the project")
                     raise ValueError("refused")
@@ -160,8 +167,11 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path) -> tuple[byte
     fetcher = restricted_fetcher(book.root, source_name)
     fonts = FontConfiguration()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
-        stylesheets=[CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=str(book.root) + "/")],
+    # The documents' base is a fixed name that the fetcher maps to the project root: links to
+    # local files then carry no trace of the folder the project sits in (PDFs built in two
+    # checkouts stay identical), and a folder name with '#', '%' or '?' cannot garble a URL.
+    document = HTML(string=html, base_url=VIRTUAL_ROOT_URL, url_fetcher=fetcher).render(
+        stylesheets=[CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=VIRTUAL_ROOT_URL)],
         font_config=fonts,
     )
     fetcher.raise_if_any()
