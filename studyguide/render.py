@@ -127,20 +127,16 @@ def template_dependencies(templates: SearchPath, name: str) -> list[Path]:
     return [p for p in seen.values() if p is not None]
 
 
-CSS_URL = re.compile(r"""(?:url\(\s*["']?([^"')\s]+)["']?\s*\)|@import\s+["']([^"']+)["'])""", re.I)
-TAG_URL = re.compile(r"""<([\w:]+)\b[^>]*?\s(?:src|href|xlink:href)\s*=\s*["']([^"']+)["']""", re.I)
-
-
 def check_template_resources(templates: SearchPath, name: str) -> None:
     """Refuse a template (or one it includes) that embeds a file outside the project or from the network.
 
-    Only literal URLs are checked here, with their lines; a URL built from variables is checked when
-    the document is laid out (WeasyPrint's restricted URL fetcher). Relative URLs in the EPUB
-    templates point inside the EPUB container, not into the project, so only absolute and network
-    URLs are checked there.
+    Only literal URLs are checked here, with their lines (CSS parsed with tinycss2, HTML and SVG with
+    html.parser); a URL built from variables is checked when the document is laid out (WeasyPrint's
+    restricted URL fetcher). Relative URLs in the EPUB templates point inside the EPUB container,
+    not into the project, so only absolute and network URLs are checked there.
     """
     from .errors import Collector
-    from .resources import resource_problem
+    from .resources import LineFinder, resource_problem, template_references
 
     root = search_dirs(templates)[0].resolve().parent  # the project's templates/ lies in the project root
     epub_dirs = [(folder / "epub").resolve() for folder in (*search_dirs(templates), THEME)]
@@ -150,15 +146,15 @@ def check_template_resources(templates: SearchPath, name: str) -> None:
             continue
         sandbox.confine(path)
         inside_epub = any(path.resolve().is_relative_to(folder) for folder in epub_dirs)
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            found = [(m.group(1) or m.group(2), "stylesheet" if m.group(2) else "file") for m in CSS_URL.finditer(line)]
-            found += [(m.group(2), "" if m.group(1).lower() == "a" else "file") for m in TAG_URL.finditer(line)]
-            for target, what in found:
-                if "{{" in target or "{%" in target or (inside_epub and not re.match(r"^(/|[a-z][\w+.-]*:)", target, re.I)):
-                    continue
-                problem = resource_problem(target, root, what, system=True)
-                if problem:
-                    problems.error(path, number, *problem)
+        text = path.read_text(encoding="utf-8")
+        finder = LineFinder(text)
+        for ref in template_references(text, css=".css" in path.name):
+            target = ref.target.strip()
+            if "{{" in target or "{%" in target or (inside_epub and not re.match(r"^(/|[a-z][\w+.-]*:)", target, re.I)):
+                continue
+            problem = resource_problem(target, root, ref.what, system=True)
+            if problem:
+                problems.error(path, finder.line(ref.needle), *problem)
     problems.raise_if_errors()
 
 

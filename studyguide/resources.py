@@ -269,23 +269,48 @@ def html_problems(html: str, root: Path) -> list[Problem]:
 
 def css_urls(css: str, *, declarations: bool = False) -> list[str]:
     """Every ``url(…)`` and ``@import`` target of a stylesheet (or of a ``style`` attribute)."""
+    return [url for url, _ in css_references(css, declarations=declarations)]
+
+
+def css_references(css: str, *, declarations: bool = False) -> list[tuple[str, str]]:
+    """(target, "stylesheet" for an @import or "file" for a url()) of a stylesheet, parsed with tinycss2."""
     nodes = tinycss2.parse_blocks_contents(css) if declarations else tinycss2.parse_stylesheet(css)
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     stack: list[Any] = list(reversed(nodes))
     while stack:
         node = stack.pop()
         kind = getattr(node, "type", None)
         if kind == "url":
-            found.append(node.value)
+            found.append((node.value, "file"))
         elif kind == "function" and node.lower_name in ("url", "src"):
-            found += [a.value for a in node.arguments if getattr(a, "type", None) == "string"][:1]
+            found += [(a.value, "file") for a in node.arguments if getattr(a, "type", None) == "string"][:1]
         elif kind == "at-rule" and node.lower_at_keyword == "import":
-            found += [a.value for a in node.prelude if getattr(a, "type", None) == "string"][:1]
+            for token in node.prelude:
+                if getattr(token, "type", None) in ("string", "url"):
+                    found.append((token.value, "stylesheet"))
+                    break
+                if getattr(token, "type", None) == "function" and token.lower_name == "url":
+                    found += [(a.value, "stylesheet") for a in token.arguments if getattr(a, "type", None) == "string"][:1]
+                    break
+            continue
         for attribute in ("prelude", "content", "arguments", "value"):
             children = getattr(node, attribute, None)
             if isinstance(children, list):
                 stack.extend(reversed(children))
     return found
+
+
+def template_references(text: str, css: bool) -> list[Reference]:
+    """The literal URLs of a template's text: CSS parsed with tinycss2, HTML/SVG with html.parser
+    (no allow-list here: templates are the book's own layout, not content)."""
+    if css:
+        return [Reference(url, what, url) for url, what in css_references(text)]
+    parser = _HTMLReferences()
+    parser.feed(text)
+    parser.close()
+    if parser._style is not None:
+        parser.handle_endtag("style")
+    return parser.references
 
 
 # --- SVG files -----------------------------------------------------------------------------------
