@@ -72,7 +72,8 @@ def import_notes_action(book: Book) -> None:
 def bibliography_action(book: Book, bib_files: list[Path]) -> None:
     from .bibliography import write_csl_json
 
-    write_csl_json(bib_files, book.paths.csl_json)
+    for warning in write_csl_json(bib_files, book.paths.csl_json):
+        print(warning, file=sys.stderr)
 
 
 @reported
@@ -158,7 +159,7 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "bibliography",
         "doc": "merge generated and hand-edited BibTeX into CSL JSON for citeproc (keeps archive fields)",
         "actions": [(bibliography_action, [book, bib_files])],
-        "file_dep": p.rels(bib_files) + code(book, "bibliography.py"),
+        "file_dep": p.rels(bib_files) + code(book, "bibliography.py", "bibfix.py"),
         "targets": [p.rel(p.csl_json)],
         "clean": True,
     }
@@ -166,12 +167,13 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
 
 def figure_tasks(book: Book) -> Iterator[dict[str, Any]]:
     p = book.paths
-    data = [f for f in (p.data_file("figures"), p.data_file("timeline")) if f.exists()]
+    data = [f for f in (p.data_file("figures"), p.data_file("timeline"), p.data_file("maps")) if f.exists()]
+    data += sorted((p.data / "geo").glob("*.geojson"))
     yield {
         "basename": "figures",
-        "doc": "draw the charts and the timeline graphic (SVG) from data/figures.yaml",
+        "doc": "draw the charts, the timeline graphic and the maps (SVG) from data/figures.yaml and data/maps.yaml",
         "actions": [(figures_action, [book])],
-        "file_dep": p.rels(data) + templates_used(book, *figures.TEMPLATES) + code(book, "figures.py"),
+        "file_dep": p.rels(data) + templates_used(book, *figures.TEMPLATES) + code(book, "figures.py", "maps.py"),
         "targets": p.rels(figure_targets(book)),
         "uptodate": [config_changed(book.fonts)],
         "clean": True,

@@ -117,9 +117,43 @@ FIGURES = """charts:
     caption: "Troops by year."
     alt: "A bar chart."
     cite: "@chen2001mao, 207"
+    unit: "troops"
     bars:
       - {label: "1965", value: 20000}
 """
+# Rubles on an axis of troops: different units may never share one axis.
+FIGURES_MIXED = FIGURES + """      - label: "Aid"
+        value: 3
+        unit: "billion rubles"
+"""
+
+# A map with one feature that states a historical fact without a source.
+MAPS_UNCITED = """features:
+  capital:
+    label: "Capital"
+    what: "Capital of North Vietnam"
+    dates: "1954–1976"
+    geo: "Hanoi"
+    symbol: capital
+maps:
+  - id: map-test
+    title: "Test map"
+    caption: "A map."
+    alt: "A map of Vietnam."
+    width_mm: 78
+    frame: {west: 100.2, east: 110.2, south: 8.4, north: 23.5}
+    projection: {lon_0: 105.5, lat_1: 11, lat_2: 21}
+    show:
+      - {feature: capital, label: left}
+"""
+
+
+MAPS_CITED = MAPS_UNCITED.replace('    symbol: capital\n', '    symbol: capital\n    cite: "@chen2001mao"\n')
+
+
+def copy_geo(project: Path) -> None:
+    shutil.copytree(REPO / "data" / "geo", project / "data" / "geo")
+
 
 def symlink_out(path: str, content: str) -> Callable[[Path], None]:
     """Make a project file (or a template override) a symlink to a file outside the project."""
@@ -167,6 +201,9 @@ CASES = [
     Case("citation-without-key", replace(BETA, BETA_CITE, "[@].")),
     Case("box-unclosed", replace(BETA, "## Only section\n", "## Only section\n\n::: summary\n")),
     Case("bib-key-twice", append("bib/hand.bib", "\n@book{minisource,\n  title = {Again}\n}\n")),
+    Case("bib-key-twice-identically", append("bib/hand.bib", "\n@online{minisource,\n  author = {Author, Test},\n"
+                                              "  title  = {A Small Test Source},\n  date   = {2024-01-01}\n}\n"), warning=True),
+    Case("bib-entry-without-key", append("bib/hand.bib", "\n@book{,\n  title = {No Key}\n}\n")),
     Case("bib-malformed", replace("bib/hand.bib", "{A Small Test Source}", "{A Small Test Source")),
     Case("note-unparseable", replace("bib/notes/mini.txt", "3 Ibid., 130.", "3 Ibid., 130.\n\n4 Zork and so on.")),
     # front matter and data files
@@ -194,6 +231,12 @@ CASES = [
     # images, figures and the sandbox
     Case("image-missing", append_to_beta("![A map of Indochina](images/map.png)")),
     Case("figure-missing", append_to_beta('::: {.figure-ref chart="us-troops"}\n:::')),
+    Case("chart-mixed-units", both(write("data/figures.yaml", FIGURES_MIXED),
+                                   append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
+    Case("map-feature-uncited", both(write("data/maps.yaml", MAPS_UNCITED), copy_geo,
+                                     append_to_beta('::: {.figure-ref chart="map-test"}\n:::'))),
+    Case("map-data-missing", both(write("data/maps.yaml", MAPS_CITED),
+                                  append_to_beta('::: {.figure-ref chart="map-test"}\n:::'))),
     Case("image-etc-passwd", append_to_beta("![x](/etc/passwd)")),
     Case("image-outside", append_to_beta("![x](../../secret.png)")),
     Case("image-network", append_to_beta("![x](https://example.com/a.png)")),
