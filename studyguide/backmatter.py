@@ -49,12 +49,18 @@ def load_data(path: Path) -> Any:
 
 
 # questions.yaml is a mapping of lists; each nested list is checked like a list-shaped data file.
+# Mark schemes: `levels` maps each kind of question (essay, interpret, compare, opvl, synthesis …)
+# to its bands; a question names its `kind` and may list `indicative` content for the answer key.
 QUESTION_SCHEMAS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
-    "essay": {"question": (str, True), "answer": (str, True)},
-    "dbq": {"title": (str, True), "documents": (list, True), "questions": (list, True)},
-    "documents": {"label": (str, True), "source": (str, True), "text": (str, True), "cite": (str, True)},
-    "questions": {"question": (str, True), "answer": (str, True)},
+    "essay": {"question": (str, True), "answer": (str, True), "chapters": (list, False), "indicative": (list, False)},
+    "dbq": {"title": (str, True), "documents": (list, True), "questions": (list, True), "chapters": (list, False),
+            "intro": (str, False)},
+    "documents": {"label": (str, True), "source": (str, True), "text": (str, True), "cite": (str, True),
+                  "form": (str, False)},
+    "questions": {"question": (str, True), "answer": (str, True), "kind": (str, False), "indicative": (list, False)},
+    "levels": {"level": (int, True), "marks": (str, True), "descriptor": (str, True)},
 }
+DOCUMENT_FORMS = ("quotation", "excerpt")  # a short quotation, or a longer excerpt printed as a block
 
 
 def validate(name: str, path: Path, data: Any) -> None:
@@ -86,7 +92,39 @@ def _validate_questions(path: Path, data: Any) -> None:
         for inner in ("documents", "questions"):
             if isinstance(item, dict) and isinstance(item.get(inner), list):
                 _validate_list(inner[:-1], path, item[inner], QUESTION_SCHEMAS[inner], problems)
+    _validate_mark_schemes(path, data, sets, problems)
     problems.raise_if_errors()
+
+
+def _validate_mark_schemes(path: Path, data: dict[str, Any], sets: list[Any], problems: Collector) -> None:
+    """`levels` (optional) maps kinds of question to bands; every `kind` used must have bands there,
+    and a document's `form` must be one the templates know."""
+    levels = data.get("levels", {})
+    if not isinstance(levels, dict):
+        problems.error(path, data.get("__lines__", {}).get("levels", 1),
+                       "'levels' must map each kind of question to a list of levels")
+        levels = {}
+    for kind, bands in levels.items():
+        if kind.startswith("__"):
+            continue
+        if not isinstance(bands, list) or not bands:
+            problems.error(path, levels.get("__lines__", {}).get(kind), f"levels for '{kind}' must be a non-empty list")
+            continue
+        _validate_list("level", path, bands, QUESTION_SCHEMAS["levels"], problems)
+    known = sorted(k for k in levels if not k.startswith("__"))
+    if levels and "essay" not in levels:
+        problems.error(path, data.get("__lines__", {}).get("levels", 1), "levels has no bands for 'essay' questions")
+    asked = [q for s in sets if isinstance(s, dict) and isinstance(s.get("questions"), list) for q in s["questions"]]
+    for question in asked:
+        if isinstance(question, dict) and isinstance(question.get("kind"), str) and question["kind"] not in levels:
+            problems.error(path, question.get("__lines__", {}).get("kind", question.get("__line__")),
+                           f"question kind '{question['kind']}' has no levels", f"known kinds: {', '.join(known) or 'none'}")
+    for item in sets:
+        for document in item.get("documents", []) if isinstance(item, dict) and isinstance(item.get("documents"), list) else []:
+            form = document.get("form") if isinstance(document, dict) else None
+            if isinstance(form, str) and form not in DOCUMENT_FORMS:
+                problems.error(path, document.get("__lines__", {}).get("form", document.get("__line__")),
+                               f"document form '{form}' is not one of {', '.join(DOCUMENT_FORMS)}")
 
 
 def _validate_list(name: str, path: Path, data: list[Any], schema: dict[str, tuple[type | tuple[type, ...], bool]],

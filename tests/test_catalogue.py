@@ -100,6 +100,29 @@ def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
     return mutate
 
 
+# A document question whose kind of mark scheme is not among the `levels` (a typo, or bands never written).
+QUESTIONS_UNKNOWN_KIND = """levels:
+  essay:
+    - level: 1
+      marks: "1–4"
+      descriptor: "Some relevant points."
+essay:
+  - question: "Why?"
+    answer: "Because."
+dbq:
+  - title: "A set"
+    documents:
+      - label: "Document A"
+        source: "Someone to someone, 1965"
+        text: "Words."
+        cite: "@minisource"
+    questions:
+      - question: "What does Document A show?"
+        kind: opvl
+        answer: "This."
+"""
+
+
 def generate(part: str) -> Callable[[Path], None]:
     """Add a generated back-matter part (fed by a data file) to the mini book."""
     return replace("book.yaml", "generated: [bibliography]", f"generated: [{part}, bibliography]")
@@ -215,6 +238,7 @@ CASES = [
                                        write("data/glossary.yaml", GLOSSARY_OK + '- term: 1961\n  definition: "A year."\n'))),
     Case("questions-field-missing", both(generate("questions"),
                                          write("data/questions.yaml", 'essay:\n  - question: "Why?"\ndbq: []\n'))),
+    Case("questions-kind-unknown", both(generate("questions"), write("data/questions.yaml", QUESTIONS_UNKNOWN_KIND))),
     Case("figure-data-field-missing", both(write("data/figures.yaml", FIGURES.replace('    caption: "Troops by year."\n', "")),
                                            append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
     # the configuration and the chapters it lists
