@@ -24,6 +24,7 @@ from .config import STYLE_NAME, Book, Part
 from .content import ast_citation_keys, check_citations, read_source, read_text
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
+from .notes.review import check_cited
 from .paths import FILTERS, PartPaths
 from .resources import document_problems, report, walk
 
@@ -145,6 +146,7 @@ def build_part(
     keys = known_keys(bibliography_json)
     problems = Collector()
     check_citations(part.source, source.citations, keys, problems)
+    check_cited(part.source, source.citations, book.paths.notes_bib, problems)  # imported entries awaiting review
     problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
     out = part_outputs(book, part, edition)
     out.ast.parent.mkdir(parents=True, exist_ok=True)
