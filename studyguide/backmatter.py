@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
 from .config import Book, Part
 from .content import read_text
-from .errors import Collector, StudyguideError, yaml_problem
+from .errors import Collector, StudyguideError
 from .fsutil import atomic_write_text
 from .render import render
 
@@ -33,7 +34,7 @@ def load_data(path: Path) -> Any:
     """Load YAML with a line number for every mapping, kept under the key '__line__'."""
     text = read_text(path)
 
-    class LineLoader(yaml.SafeLoader):
+    class LineLoader(yamlio.BoundedLoader):
         pass
 
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -44,11 +45,7 @@ def load_data(path: Path) -> Any:
         return mapping
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    try:
-        return yaml.load(text, Loader=LineLoader)
-    except yaml.YAMLError as exc:
-        line, problem, hint = yaml_problem(exc)
-        raise StudyguideError.at(path, line, f"malformed YAML: {problem}", hint) from None
+    return yamlio.load(text, path, loader=LineLoader)
 
 
 # questions.yaml is a mapping of lists; each nested list is checked like a list-shaped data file.

@@ -49,8 +49,11 @@ def _notes_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 @command("notes")(_notes_parser)
 def _notes(args: argparse.Namespace) -> int:
+    from studyguide import sandbox
     from studyguide.notes import import_notes
     from studyguide.notes.review import review_paths
+
+    sandbox.clear_root()  # a standalone command: it reads the files its user names on the command line
 
     hand = args.hand or _default(Path("bib/hand.bib"))
     names = args.names or _default(Path("bib/names.yaml"))

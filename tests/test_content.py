@@ -71,31 +71,3 @@ def test_invalid_utf8_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_citation_scan_never_crashes(text: str) -> None:
     for use in find_citations(text):
         assert use.key and use.line >= 1
-
-
-@pytest.mark.parametrize(
-    ("markdown", "message"),
-    [
-        ("![A map](https://example.org/map.png)", "'https://example.org/map.png' is a network or external resource"),
-        ("![Secrets](/etc/passwd)", "'/etc/passwd' is outside the project"),
-        ("![Up](../../secret.png)", "'../../secret.png' is outside the project"),
-        ('<img src="images/missing.png">', "missing image 'images/missing.png'"),
-    ],
-)
-def test_resources_outside_the_project_or_missing_are_refused(tmp_path: Path, markdown: str, message: str) -> None:
-    from studyguide.content import check_resources
-
-    problems = Collector()
-    check_resources(tmp_path / "c.md", f"text\n\n{markdown}\n", 4, tmp_path, problems)
-    assert [d.message for d in problems.errors] == [message]
-    assert problems.errors[0].line == 6
-
-
-def test_an_image_inside_the_project_is_accepted(tmp_path: Path) -> None:
-    from studyguide.content import check_resources
-
-    (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "map.png").write_bytes(b"png")
-    problems = Collector()
-    check_resources(tmp_path / "c.md", "![A map](images/map.png)\n", 1, tmp_path, problems)
-    assert not problems.diagnostics

@@ -4,8 +4,9 @@
 -- the sources print inline after the entry instead, so that notes do not swamp the page.
 local class = "footnote"
 
+-- The part's kind comes from the build (STUDYGUIDE_PART_KIND), never from document metadata.
 function Meta(meta)
-  if meta["part-kind"] and pandoc.utils.stringify(meta["part-kind"]) == "generated" then class = "inline-sources" end
+  if os.getenv("STUDYGUIDE_PART_KIND") == "generated" then class = "inline-sources" end
 end
 
 function Note(el)

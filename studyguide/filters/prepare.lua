@@ -45,7 +45,11 @@ end
 -- data/maps.yaml: the SVG, its alt text, a caption that cites the figure's sources (so citeproc
 -- makes the notes), then its data table.
 local function figure(el)
-  local name = el.attributes.chart
+  local name = el.attributes.chart or ""
+  -- A chart id, nothing else: a name such as '../../x' would open a file outside build/figures.
+  if not name:match("^[%w_-]+$") then
+    error("figure name '" .. name .. "' is not a chart id (define it in data/figures.yaml)")
+  end
   local handle = assert(io.open(figures_dir .. "/" .. name .. ".json", "r"))
   local meta = pandoc.json.decode(handle:read("a"))
   handle:close()
@@ -59,11 +63,6 @@ local function figure(el)
   local data = data_table(meta)
   if data then return { fig, data } end
   return fig
-end
-
-local function meta_string(meta, key, default)
-  if meta[key] == nil then return default end
-  return stringify(meta[key])
 end
 
 local function prefixed(id)
@@ -166,12 +165,20 @@ local function link(el)
   return el
 end
 
+-- The filter's parameters come from the build's environment, never from the document's metadata:
+-- a chapter that set 'edition: teacher' would otherwise print the model answers for students.
+local function setting(name, default)
+  local value = os.getenv("STUDYGUIDE_" .. name)
+  if value == nil then return default end
+  return value
+end
+
 function Pandoc(doc)
-  edition = meta_string(doc.meta, "edition", edition)
-  slug = meta_string(doc.meta, "part-slug", slug)
-  label = meta_string(doc.meta, "part-label", label)
-  kind = meta_string(doc.meta, "part-kind", kind)
-  figures_dir = meta_string(doc.meta, "figures-dir", figures_dir)
+  edition = setting("EDITION", edition)
+  slug = setting("PART_SLUG", slug)
+  label = setting("PART_LABEL", label)
+  kind = setting("PART_KIND", kind)
+  figures_dir = setting("FIGURES_DIR", figures_dir)
   doc:walk({ Header = collect_ids, Div = collect_ids, Span = collect_ids })
   doc = anchor_paragraphs(doc)
   assign_box_levels(doc.blocks, 1)
