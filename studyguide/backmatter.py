@@ -1,13 +1,12 @@
 """Back matter generated from data files (timeline, who's who, glossary, questions …).
 
-Each data file is validated against a small schema, with the line of every bad field, then rendered
+Each data file is validated against its schema (schema.DATA_SHAPES), with the line of every bad field, then rendered
 to Markdown through ``templates/back/NAME.md.j2``; the Markdown then takes the same pandoc path as
 a chapter, so citations in data files become footnotes and bibliography entries like any other.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -51,71 +50,20 @@ def load_data(path: Path) -> Any:
         raise StudyguideError.at(path, line, f"malformed YAML: {problem}", hint) from None
 
 
-# questions.yaml is a mapping of lists; each nested list is checked like a list-shaped data file.
-QUESTION_SCHEMAS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
-    "essay": {"question": (str, True), "answer": (str, True)},
-    "dbq": {"title": (str, True), "documents": (list, True), "questions": (list, True)},
-    "documents": {"label": (str, True), "source": (str, True), "text": (str, True), "cite": (str, True)},
-    "questions": {"question": (str, True), "answer": (str, True)},
-}
+def load_valid(path: Path, shape_name: str) -> Any:
+    """A data file read with its lines and checked against its shape (schema.DATA_SHAPES); plain values.
 
+    Every problem is reported at its line, all at once; aliases and keys given twice are refused.
+    """
+    from . import schema, yamlfile
 
-def validate(name: str, path: Path, data: Any) -> None:
-    if name == "questions":
-        _validate_questions(path, data)
-        return
-    schema = SCHEMAS.get(name)
-    if schema is None:
-        return
-    problems = Collector()
-    if not isinstance(data, list) or not data:
-        raise StudyguideError.at(path, 1, f"{name} data must be a non-empty list of entries")
-    _validate_list(name, path, data, schema, problems)
-    problems.raise_if_errors()
-
-
-def _validate_questions(path: Path, data: Any) -> None:
-    """Essay questions and document sets (each set with its documents and questions)."""
-    problems = Collector()
-    if not isinstance(data, dict) or not isinstance(data.get("essay"), list):
-        raise StudyguideError.at(path, 1, "questions data must be a mapping with an 'essay' list and a 'dbq' list")
-    _validate_list("essay", path, data["essay"], QUESTION_SCHEMAS["essay"], problems)
-    sets = data.get("dbq", [])
-    if not isinstance(sets, list):
-        problems.error(path, data.get("__lines__", {}).get("dbq", 1), "'dbq' must be a list of document sets")
-        sets = []
-    _validate_list("dbq", path, sets, QUESTION_SCHEMAS["dbq"], problems)
-    for item in sets:
-        for inner in ("documents", "questions"):
-            if isinstance(item, dict) and isinstance(item.get(inner), list):
-                _validate_list(inner[:-1], path, item[inner], QUESTION_SCHEMAS[inner], problems)
-    problems.raise_if_errors()
-
-
-def _validate_list(name: str, path: Path, data: list[Any], schema: dict[str, tuple[type | tuple[type, ...], bool]],
-                   problems: Collector) -> None:
-    for item in data:
-        if not isinstance(item, dict):
-            problems.error(path, None, f"each {name} entry must be a mapping, not {item!r}")
-            continue
-        line = item.get("__line__")
-        for field, (kind, required) in schema.items():
-            if field not in item:
-                if required:
-                    problems.error(path, line, f"{name} entry is missing the field '{field}'")
-            elif not isinstance(item[field], kind) or isinstance(item[field], bool):
-                kinds = kind if isinstance(kind, tuple) else (kind,)
-                expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
-                found = _KIND_NAMES.get(type(item[field]), type(item[field]).__name__)
-                hint = f'put the value in quotes: {field}: "{item[field]}"' if str in kinds and \
-                    isinstance(item[field], int | float | bool | dt.date) else None
-                problems.error(path, item.get("__lines__", {}).get(field, line),
-                               f"{name} entry: field '{field}' must be {expected}, not {found}", hint)
-
-
-# What a YAML value is, in an author's words (YAML reads 1961 as a number and 1961-08-02 as a date).
-_KIND_NAMES: dict[type, str] = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
-                                list: "a list", dict: "a mapping", type(None): "empty", dt.date: "a date"}
+    doc = yamlfile.load(path)
+    shape = schema.DATA_SHAPES.get(shape_name)
+    if shape is not None:
+        problems = Collector()
+        if schema.validate(shape, doc, problems, top=shape_name) is None:
+            raise StudyguideError(problems.errors)
+    return doc.value
 
 
 def strip_lines(value: Any) -> Any:
@@ -130,13 +78,14 @@ def write_generated(book: Book, part: Part, bibliography_json: Path, concordance
                     cited: list[str]) -> None:
     data: Any = None
     if part.data is not None:
-        data = load_data(part.data)
-        validate(part.slug, part.data, data)
-        data = strip_lines(data)
+        from .config import DEFAULT_DATA
+
+        data = load_valid(part.data, DEFAULT_DATA.get(part.slug, part.data.stem))
     entries = {e["id"]: e for e in json.loads(bibliography_json.read_text(encoding="utf-8"))}
     concordance = json.loads(concordance_json.read_text(encoding="utf-8")) if concordance_json else []
     text = render(
         book.paths.template_dirs, f"back/{part.slug}.md.j2", book=book.metadata(), data=data,
+        part={"slug": part.slug, "title": part.title, "intro": part.intro}, notes_titles=book.notes_titles,
         entries=entries, concordance=concordance, cited=cited,
         figures=sorted(f.stem for f in book.paths.figures.glob("*.json")), chapters=[
             {"number": p.number, "slug": p.slug, "source": p.source} for p in book.chapters()],

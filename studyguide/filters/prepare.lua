@@ -1,17 +1,17 @@
 -- Runs before citeproc on one part of the book.
--- * drops teacher-only divs (answer, teacher-note) from the student edition, so that their
---   citations never reach citeproc and note numbers match the edition;
--- * gives each box a level-3 heading (its title attribute, or the box's default name);
+-- * drops the divs whose classes the edition hides (book.yaml: editions, hide; metadata
+--   hide-classes), so that their citations never reach citeproc and note numbers match the edition;
+-- * gives each box a level-3 heading (its title attribute, or its kind's title from book.yaml:
+--   boxes; metadata box-titles);
+-- * writes quotation marks the book's way when book.yaml sets quotes (metadata quote-marks);
 -- * opens the part with its level-1 heading (label, title, subtitle from the front matter);
 -- * prefixes every identifier with the part's slug, so ids stay unique in the merged book.
 local stringify = pandoc.utils.stringify
 local edition, slug, label, kind = "student", "part", "", "chapter"
-local TEACHER_ONLY = { answer = true, ["teacher-note"] = true, teacher = true }
-local BOX_TITLES = {
-  overview = "Overview", ["key-questions"] = "Key questions", summary = "Summary: key points",
-  ["key-terms"] = "Key terms", review = "Review questions", ["teacher-note"] = "Teaching notes",
-  ["primary-source"] = "In their own words", disagree = "Sources disagree",
-}
+local HIDDEN = {}
+local BOX_TITLES = {}
+local BOX_ORDER = {}
+local QUOTES = nil
 local ids = {}
 local figures_dir = "build/figures"
 
@@ -47,7 +47,7 @@ end
 local function div(el)
   if el.classes:includes("figure-ref") then return figure(el) end
   for _, class in ipairs(el.classes) do
-    if TEACHER_ONLY[class] and edition ~= "teacher" then return {} end
+    if HIDDEN[class] then return {} end
   end
   if el.classes:includes("answer") then
     local first = el.content[1]
@@ -56,7 +56,8 @@ local function div(el)
       first.content:insert(1, pandoc.Strong({ pandoc.Str("Model answer:") }))
     end
   end
-  for class, default in pairs(BOX_TITLES) do
+  for _, class in ipairs(BOX_ORDER) do
+    local default = BOX_TITLES[class]
     if el.classes:includes(class) then
       local title = el.attributes.title or default
       el.attributes.title = nil
@@ -69,6 +70,15 @@ local function div(el)
   end
   el.identifier = prefixed(el.identifier)
   return el
+end
+
+local function quoted(el)
+  local first = QUOTES and (el.quotetype == "DoubleQuote" and 1 or 3)
+  if not first then return nil end
+  local result = pandoc.Inlines({ pandoc.Str(pandoc.text.sub(QUOTES, first, first)) })
+  result:extend(el.content)
+  result:insert(pandoc.Str(pandoc.text.sub(QUOTES, first + 1, first + 1)))
+  return result
 end
 
 local function set_id(el)
@@ -88,8 +98,14 @@ function Pandoc(doc)
   label = meta_string(doc.meta, "part-label", label)
   kind = meta_string(doc.meta, "part-kind", kind)
   figures_dir = meta_string(doc.meta, "figures-dir", figures_dir)
+  for _, class in ipairs(pandoc.json.decode(meta_string(doc.meta, "hide-classes", "[]"))) do HIDDEN[class] = true end
+  BOX_TITLES = pandoc.json.decode(meta_string(doc.meta, "box-titles", "{}"))
+  for class in pairs(BOX_TITLES) do table.insert(BOX_ORDER, class) end
+  table.sort(BOX_ORDER)
+  local marks = meta_string(doc.meta, "quote-marks", "")
+  if pandoc.text.len(marks) == 4 then QUOTES = marks end
   doc:walk({ Header = collect_ids, Div = collect_ids, Span = collect_ids })
-  doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link })
+  doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link, Quoted = quoted })
   local title = doc.meta.title and doc.meta.title or pandoc.Inlines({ pandoc.Str(slug) })
   local inlines = pandoc.Inlines({})
   if label ~= "" then
