@@ -1,17 +1,21 @@
 """The guide's bibliography: read .bib files, merge hand corrections, convert to CSL JSON.
 
-pandoc's BibTeX/BibLaTeX reader drops ``archive``, ``archive_location`` and ``archive-place``,
-and the Chicago style never prints ``note``; so the build does not hand the .bib to pandoc. It
-converts the .bib files (generated + bib/hand.bib, which stay the source of truth) to CSL JSON here
-and passes that to ``--bibliography``.
+``bib/*.bib`` stays the source of truth and CSL JSON (``build/bib/bibliography.json``) the
+intermediate that citeproc reads. The conversion is pandoc's own BibLaTeX reader
+(``pandoc -f biblatex -t csljson``): LaTeX to Unicode, names and particles, ``crossref`` and
+``xdata`` inheritance, dates, entry types, protected case and sentence case are its work, not ours.
+On top of it this module adds, from bibtexparser's reading of the same entries, only what the reader
+drops or gets wrong and the guide prints (see :mod:`studyguide.bibfix`).
 
-Merging: files are read in order and a key defined in a later file overrides the earlier entry
-field by field (hand.bib comes last, so hand fields win; its other entries are added). A key
-defined twice in one file, or an entry that cannot be parsed, is an error with file:line.
+Reading: bibtexparser parses each file (so malformed entries and duplicate keys are named with
+their lines); files are merged in order and a key defined in a later file overrides the earlier
+entry field by field (hand.bib comes last, so hand fields win; any date field replaces all date
+fields; its other entries are added). The merged entries are written back as one BibLaTeX text with
+their values exactly as written (macros, braces, ``#`` concatenation and all) together with every
+``@string``, and that text is what pandoc reads.
 
-Names: pandoc 3.9's citeproc parses CSL ``static-ordering`` but does not use it (it prints
-"Jian Chen"); a family-name-first person therefore also gets a ``literal`` in display order
-("Chen Jian"), next to family/given and static-ordering for processors that honour them.
+A key defined twice in one file is a warning when both copies are identical (the first is kept) and
+an error naming both lines when they differ.
 """
 
 from __future__ import annotations
@@ -19,110 +23,176 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+import subprocess
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import bibtexparser
-from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ExplicitComment, ParsingFailedBlock
+from bibtexparser.model import Entry as ParsedEntry
+from bibtexparser.model import String as ParsedString
 
-from studyguide.errors import Collector, display_path
+from studyguide.errors import Collector, Diagnostic, StudyguideError, display_path
 from studyguide.fsutil import atomic_write_text
 
 DATE_FIELDS = ("date", "year", "month", "day")
-LANGUAGES = {"english": "en", "american": "en-US", "british": "en-GB", "french": "fr", "russian": "ru",
-             "vietnamese": "vi", "chinese": "zh", "german": "de", "polish": "pl"}
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                      "nov", "dec"], start=1)}
-NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator"}
-TEXT_FIELDS = {"volume": "volume", "pages": "page", "edition": "edition", "chapter": "chapter-number",
-               "url": "URL", "doi": "DOI", "isbn": "ISBN", "note": "note", "keywords": "keyword",
-               "archive_location": "archive_location", "archive_place": "archive-place",
-               "address": "publisher-place", "location": "publisher-place", "series": "collection-title"}
-PUBLISHER_FIELDS = ("publisher", "institution", "school", "organization", "howpublished")
+PANDOC_TIMEOUT = 120  # seconds; pandoc reads the guide's 90 entries in well under one
 
 
 @dataclass
 class Entry:
-    """One BibTeX entry after merging: its type, fields (values as written) and where it is defined."""
+    """One BibTeX entry after merging: its type, fields and where it is defined.
+
+    ``fields`` are the values with their outer braces or quotes removed (what a person reads);
+    ``raw`` the same fields exactly as written in the file (delimiters, macros and ``#`` kept), which
+    is what pandoc is given.
+    """
 
     key: str
     type: str
     fields: dict[str, str] = field(default_factory=dict)
     path: str = ""
     line: int = 0
+    raw: dict[str, str] = field(default_factory=dict)
+    dialect: str = "biblatex"  # of the file that defined it: "bibtex" or "biblatex" (see file_dialect)
 
 
-def read(path: Path, diag: Collector) -> dict[str, Entry]:
+class Bibliography(dict[str, Entry]):
+    """Entries by key, plus the ``@string`` macros the files define (name -> raw value) and the
+    warnings found while reading them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.strings: dict[str, str] = {}
+        self.warnings: list[Diagnostic] = []
+
+
+def _parse(text: str, raw: bool):
+    logger = logging.getLogger("bibtexparser")
+    level, logger.level = logger.level, logging.CRITICAL
+    try:
+        return bibtexparser.parse_string(text, parse_stack=[]) if raw else bibtexparser.parse_string(text)
+    finally:
+        logger.setLevel(level)
+
+
+def _as_written(block: ParsedEntry) -> dict[str, str]:
+    """An entry's type and fields, whitespace collapsed, for comparing two copies."""
+    fields = {f.key.lower(): re.sub(r"\s+", " ", str(f.value)).strip() for f in block.fields}
+    return {"entry type": block.entry_type.lower(), **fields}
+
+
+def _same(a: ParsedEntry | ParsedString, b: ParsedEntry | ParsedString) -> bool:
+    if isinstance(a, ParsedString) or isinstance(b, ParsedString):
+        return isinstance(a, ParsedString) and isinstance(b, ParsedString) and " ".join(str(a.value).split()) == " ".join(
+            str(b.value).split())
+    return _as_written(a) == _as_written(b)
+
+
+def _differing_fields(a: ParsedEntry, b: ParsedEntry) -> list[str]:
+    fa, fb = _as_written(a), _as_written(b)
+    names = sorted((k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k)), key=lambda k: (k != "entry type", k))
+    return [*names[:4], f"{len(names) - 4} more"] if len(names) > 5 else names
+
+
+def read(path: Path, diag: Collector) -> Bibliography:
     """Entries of one .bib file; malformed blocks and duplicate keys go to ``diag``."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         diag.error(path, None, f"cannot read bibliography ({exc.__class__.__name__}: {exc})")
-        return {}
-    logger = logging.getLogger("bibtexparser")
-    level, logger.level = logger.level, logging.CRITICAL
-    try:
-        library = bibtexparser.parse_string(text)
-    finally:
-        logger.setLevel(level)
-    entries: dict[str, Entry] = {}
-    for block in library.failed_blocks:
+        return Bibliography()
+    library, raw_library = _parse(text, raw=False), _parse(text, raw=True)
+    for block in raw_library.failed_blocks:  # raw: both copies of a duplicate compare as written
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            first = next((e for e in library.entries if e.key == block.key), None)
-            where = f" (first at line {first.start_line + 1})" if first is not None else ""
-            diag.error(path, line, f"key '{block.key}' defined twice{where}")
+            first, again = block.previous_block, block.ignore_error_block
+            first_line = (first.start_line or 0) + 1
+            what = "macro" if isinstance(first, ParsedString) else "key"
+            if _same(first, again):
+                diag.warning(path, line, f"{what} '{block.key}' defined twice, identically, at lines {first_line} and {line}",
+                             f"the copy at line {first_line} is used; delete the other")
+            else:
+                differ = ("different values" if isinstance(first, ParsedString)
+                          else f"different fields: {', '.join(_differing_fields(first, again))} differ")
+                diag.error(path, line, f"{what} '{block.key}' defined twice, at lines {first_line} and {line}, with {differ}",
+                           "keep one entry, or give the other its own key")
         elif isinstance(block, DuplicateFieldKeyBlock):
-            fields = ", ".join(f"'{f}'" for f in sorted(block.duplicate_keys))
-            diag.error(path, line, f"entry '{block.ignore_error_block.key}' gives the field {fields} twice", "keep one of them")
+            names = ", ".join(sorted(block.duplicate_keys))
+            diag.error(path, line, f"entry '{block.ignore_error_block.key}' has a field defined twice: {names}",
+                       "keep one of them")
         elif isinstance(block, ParsingFailedBlock):
             reason = next(iter(str(block.error or "").strip().splitlines()), "") or "unbalanced braces or quotes"
             named = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,", str(getattr(block, "raw", "") or ""))
             diag.error(path, line, f"malformed entry '{named.group(1)}'" if named else "malformed entry", reason)
         else:
             diag.error(path, line, "malformed block")
+    raw_entries = {e.key: e for e in raw_library.entries}
+    dialect = file_dialect(library)
+    entries = Bibliography()
+    entries.strings = {s.key.lower(): str(s.value) for s in raw_library.strings}
     for e in library.entries:
         line = e.start_line + 1
+        if not e.key.strip():
+            diag.error(path, line, f"@{e.entry_type} entry without a key", "write a key after the opening brace")
+            continue
         # bibtexparser's default parse stack already removed the enclosing braces or quotes; a second
         # pair is protection ({{Alpha History}} is an organization) and must stay.
         values = {f.key.lower(): str(f.value).strip() for f in e.fields}
         for name, value in values.items():
             if re.search(r"[}\"]\s*,?\s*[a-z_-]+\s*=\s*[{\"]", value):
                 diag.error(path, line, f"entry '{e.key}': field '{name}' swallows another field", "missing comma?")
-        entries[e.key] = Entry(e.key, e.entry_type.lower(), values, display_path(path), line)
+        raw = {f.key.lower(): str(f.value).strip() for f in raw_entries[e.key].fields}
+        entries[e.key] = Entry(e.key, e.entry_type.lower(), values, display_path(path), line, raw, dialect)
     return entries
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for c in text:
-        depth += (c == "{") - (c == "}")
-        if depth < 0:
-            return False
-    return depth == 0
+BIBLATEX_ONLY_FIELDS = {"date", "journaltitle", "location", "urldate", "subtitle", "titleaddon", "maintitle",
+                        "booksubtitle", "langid", "eventdate", "origdate", "xdata", "eprinttype", "pagetotal"}
+
+
+def file_dialect(library) -> str:
+    """"biblatex" when JabRef's metadata comment says so or an entry uses a field only BibLaTeX has,
+    else "bibtex" (a Zotero or BibDesk BibTeX export, JabRef in BibTeX mode)."""
+    for comment in library.comments:
+        declared = re.match(r"\s*jabref-meta:\s*databaseType:\s*(\w+)", str(comment.comment), re.IGNORECASE)
+        if isinstance(comment, ExplicitComment) and declared:
+            return "biblatex" if declared.group(1).lower() == "biblatex" else "bibtex"
+    used = {f.key.lower() for e in library.entries for f in e.fields}
+    return "biblatex" if used & BIBLATEX_ONLY_FIELDS else "bibtex"
 
 
 def merge(base: Entry, override: Entry) -> Entry:
     """``override``'s fields win one by one; any date field replaces all of base's date fields."""
-    fields = dict(base.fields)
+    fields, raw = dict(base.fields), dict(base.raw)
     if any(k in override.fields for k in DATE_FIELDS):
         for k in DATE_FIELDS:
             fields.pop(k, None)
+            raw.pop(k, None)
     fields.update(override.fields)
-    return Entry(base.key, override.type or base.type, fields, override.path, override.line)
+    raw.update(override.raw)
+    return Entry(base.key, override.type or base.type, fields, override.path, override.line, raw, base.dialect)
 
 
-def load(paths: list[Path]) -> dict[str, Entry]:
+def load(paths: list[Path], keep_going: bool = False) -> Bibliography:
     """Read and merge .bib files in order (later files override earlier ones field by field).
-    Raises StudyguideError listing every malformed entry and duplicate key."""
+    Raises StudyguideError listing every malformed entry and differing duplicate key; warnings
+    (identical duplicates) are kept in the result's ``warnings``. With ``keep_going`` the errors
+    become warnings too and what could be read is returned (the first of two keys wins), for
+    measuring a foreign file."""
     diag = Collector()
-    merged: dict[str, Entry] = {}
+    merged = Bibliography()
     for path in paths:
-        for key, entry in read(Path(path), diag).items():
+        entries = read(Path(path), diag)
+        merged.strings.update(entries.strings)
+        for key, entry in entries.items():
             merged[key] = merge(merged[key], entry) if key in merged else entry
+    if keep_going:
+        diag.diagnostics = [replace(d, severity="warning") for d in diag.diagnostics]
     diag.raise_if_errors()
-    return dict(sorted(merged.items()))
+    result = Bibliography(sorted(merged.items()))
+    result.strings, result.warnings = merged.strings, diag.warnings
+    return result
 
 
 def keys(paths: list[Path]) -> set[str]:
@@ -131,153 +201,74 @@ def keys(paths: list[Path]) -> set[str]:
 
 # ---- CSL JSON -------------------------------------------------------------------------------
 
-def to_csl(entries: dict[str, Entry] | list[Entry]) -> list[dict]:
-    """CSL JSON items for ``entries``, sorted by key."""
-    items = entries.values() if isinstance(entries, dict) else entries
-    return [_item(e) for e in sorted(items, key=lambda e: e.key)]
+_PANDOC_FIELD = re.compile(r"[A-Za-z0-9_:+-]+")  # what pandoc's reader accepts as a field name
 
 
-def write_csl_json(bib_paths: list[Path], out: Path) -> None:
-    """Merge ``bib_paths`` and write their CSL JSON to ``out`` (deterministic, atomic)."""
-    data = to_csl(load(bib_paths))
+def to_biblatex(entries: Bibliography | dict[str, Entry], extra: dict[str, str] | None = None) -> str:
+    """One BibLaTeX text of the merged entries with their values as written, after every @string.
+
+    ``extra`` fields are set in every entry, replacing its own (the second, case-preserving reading
+    of :func:`studyguide.bibfix.convert` marks every entry non-English). pandoc refuses a whole file
+    for an entry type with anything but letters (Mendeley's ``@newspaper_article``) or a field name
+    such as ``% author``: such a type is written with its letters only (an unknown type, which
+    pandoc reads as a generic item) and such a field, which no style knows, is left out."""
+    return biblatex_text(entries, extra)[0]
+
+
+def biblatex_text(entries: Bibliography | dict[str, Entry], extra: dict[str, str] | None = None
+                  ) -> tuple[str, list[tuple[int, Entry]]]:
+    """:func:`to_biblatex`'s text and the line on which each entry starts in it."""
+    out = [f"@string{{{name} = {value}}}\n" for name, value in getattr(entries, "strings", {}).items()]
+    starts: list[tuple[int, Entry]] = []
+    line = sum(chunk.count("\n") + 1 for chunk in out) + 1
+    for e in entries.values():
+        body = {k: v for k, v in (e.raw or {k: "{" + v + "}" for k, v in e.fields.items()}).items()
+                if _PANDOC_FIELD.fullmatch(k)}
+        body.update(extra or {})
+        lines = [f"  {name} = {value}," for name, value in body.items()]
+        chunk = f"@{re.sub(r'[^A-Za-z]', '', e.type) or 'misc'}{{{e.key},\n" + "\n".join(lines) + "\n}\n"
+        starts.append((line, e))
+        out.append(chunk)
+        line += chunk.count("\n") + 1
+    return "\n".join(out), starts
+
+
+def run_pandoc(text: str, reader: str = "biblatex", starts: list[tuple[int, Entry]] | None = None) -> list[dict]:
+    """CSL JSON of a BibLaTeX (or BibTeX) text, by pandoc's own reader (pypandoc-binary's pandoc).
+    A text pandoc cannot read is an error at the entry it stopped in (``starts``: first line of each
+    entry in ``text``)."""
+    import pypandoc
+
+    try:
+        done = subprocess.run([pypandoc.get_pandoc_path(), "-f", reader, "-t", "csljson"], input=text,
+                              capture_output=True, text=True, encoding="utf-8", timeout=PANDOC_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise StudyguideError.at("bib", None, f"pandoc took more than {PANDOC_TIMEOUT} s to read the bibliography") from exc
+    if done.returncode != 0:
+        message = " ".join(done.stderr.split()) or f"exit status {done.returncode}"
+        where = re.search(r"line (\d+)", message)
+        entry = None
+        if where and starts:
+            entry = next((e for first, e in reversed(starts) if first <= int(where.group(1))), None)
+        if entry is not None:
+            raise StudyguideError.at(entry.path, entry.line, f"pandoc cannot read entry '{entry.key}': {message}")
+        raise StudyguideError.at("bib", None, f"pandoc could not read the bibliography: {message}")
+    return json.loads(done.stdout or "[]")
+
+
+def to_csl(entries: Bibliography | dict[str, Entry] | list[Entry]) -> list[dict]:
+    """CSL JSON items for ``entries`` (pandoc's reading plus our corrections), sorted by key."""
+    from studyguide import bibfix
+
+    if isinstance(entries, list):
+        entries = Bibliography({e.key: e for e in entries})
+    return bibfix.convert(entries)
+
+
+def write_csl_json(bib_paths: list[Path], out: Path) -> list[Diagnostic]:
+    """Merge ``bib_paths`` and write their CSL JSON to ``out`` (deterministic, atomic).
+    Returns the warnings (identical duplicate keys), which the caller prints."""
+    entries = load(bib_paths)
+    data = to_csl(entries)
     atomic_write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _csl_type(e: Entry) -> str:
-    f, t = e.fields, e.type
-    if t == "article":
-        return {"magazine": "article-magazine", "newspaper": "article-newspaper"}.get(
-            f.get("entrysubtype", "").lower(), "article-journal")
-    if t in ("incollection", "inbook", "inproceedings") and ("title" in f or ("archive" not in f and "type" not in f)):
-        return "chapter" if t != "inproceedings" else "paper-conference"
-    if t in ("unpublished", "incollection", "inbook") or (t in ("misc", "letter") and "archive" in f):
-        return "manuscript"
-    return {"book": "book", "mvbook": "book", "collection": "book", "mvcollection": "book", "report": "report",
-            "techreport": "report", "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
-            "online": "webpage", "www": "webpage", "letter": "letter", "misc": "document"}.get(t, "document")
-
-
-def _item(e: Entry) -> dict:
-    f = {k: v for k, v in e.fields.items() if v.strip()}
-    ctype = _csl_type(e)
-    item: dict = {"id": e.key, "type": ctype}
-    family_first = {_name_key(n) for n in split_multiple_persons_names(f.get("familyfirst", ""))}
-    for src, dst in NAME_FIELDS.items():
-        if src in f:
-            item[dst] = [_csl_name(n, family_first) for n in split_multiple_persons_names(f[src])]
-    if "title" in f:
-        item["title"] = to_html(f["title"])
-    if "type" in f:
-        item["genre"] = to_html(f["type"])
-    container = f.get("journaltitle") or f.get("journal") or f.get("booktitle")
-    if ctype == "webpage" and not container:
-        container = f.get("organization")
-    if container:
-        item["container-title"] = to_html(container)
-    publisher = next((f[k] for k in PUBLISHER_FIELDS if k in f and not (k == "organization" and ctype == "webpage")), "")
-    if publisher:
-        item["publisher"] = to_text(publisher)
-    for src, dst in TEXT_FIELDS.items():
-        if src in f and dst not in item:
-            item[dst] = to_text(f[src])
-    if "number" in f:
-        slot = "issue" if ctype.startswith("article") else "collection-number" if "series" in f else "number"
-        item[slot] = to_text(f["number"])
-    if "archive" in f:
-        original = f.get("archive_original")
-        item["archive"] = to_text(f["archive"] + (f" ({original})" if original else ""))
-    date = _date(f)
-    if date:
-        item["issued"] = date
-    for src, dst in (("urldate", "accessed"), ("origdate", "original-date")):
-        if src in f and (d := _date({"date": f[src]})):
-            item[dst] = d
-    if "langid" in f:
-        item["language"] = LANGUAGES.get(f["langid"].lower(), f["langid"])
-    if "obtainedby" in f:
-        who = " and ".join(_display(n, family_first) for n in split_multiple_persons_names(f["obtainedby"]))
-        item["note"] = "; ".join(x for x in (item.get("note", ""), f"obtained by {who}") if x)
-    return item
-
-
-def _name_key(name: str) -> tuple[str, str]:
-    parts = parse_single_name_into_parts(name, strict=False)
-    return (to_text(" ".join(parts.von + parts.last)), to_text(" ".join(parts.first)))
-
-
-def _csl_name(name: str, family_first: set[tuple[str, str]]) -> dict:
-    stripped = name.strip()
-    if stripped.startswith("{") and stripped.endswith("}") and _balanced(stripped[1:-1]):
-        return {"literal": to_text(stripped[1:-1])}
-    family, given = _name_key(name)
-    out: dict = {"family": family}
-    if given:
-        out["given"] = given
-    if (family, given) in family_first:
-        out["static-ordering"] = True
-        out["literal"] = f"{family} {given}".strip()
-    return out
-
-
-def _display(name: str, family_first: set[tuple[str, str]]) -> str:
-    n = _csl_name(name, family_first)
-    return n.get("literal") or " ".join(x for x in (n.get("given"), n.get("family")) if x)
-
-
-def _date(f: dict[str, str]) -> dict | None:
-    """'1964-08-14', '1965-03', '2001' (date) or year/month/day fields -> CSL date-parts."""
-    if "date" in f:
-        m = re.match(r"^\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", f["date"])
-        if not m:
-            return {"literal": to_text(f["date"])}
-        return {"date-parts": [[int(x) for x in m.groups() if x]]}
-    if "year" in f and (y := re.match(r"\d{4}", f["year"].strip())):
-        parts = [int(y.group(0))]
-        month = f.get("month", "").strip().lower()[:3]
-        if month:
-            parts.append(int(month) if month.isdigit() else MONTHS.get(month, 0))
-            if "day" in f and f["day"].strip().isdigit():
-                parts.append(int(f["day"]))
-        return {"date-parts": [[p for p in parts if p]]}
-    return None
-
-
-_LATEX = [(r"\&", "&"), (r"\%", "%"), (r"\#", "#"), (r"\_", "_"), (r"\$", "$"), ("---", "—"), ("--", "–"), ("~", "\u00a0")]
-
-
-def _unlatex(value: str) -> str:
-    for a, b in _LATEX:
-        value = value.replace(a, b)
-    return value.replace("{", "").replace("}", "")
-
-
-def to_text(value: str) -> str:
-    """Plain text of a BibTeX value: escapes undone, braces dropped, whitespace collapsed."""
-    return re.sub(r"\s+", " ", _unlatex(value)).strip()
-
-
-def to_html(value: str) -> str:
-    """A title for CSL: brace-protected parts become <span class="nocase"> so styles leave their case."""
-    out, depth, buf = [], 0, []
-    for c in value:
-        if c == "{":
-            if depth == 0 and buf:
-                out.append(_esc(_unlatex("".join(buf))))
-                buf = []
-            depth += 1
-        elif c == "}" and depth:
-            depth -= 1
-            if depth == 0:
-                out.append(f'<span class="nocase">{_esc(_unlatex("".join(buf)))}</span>')
-                buf = []
-        else:
-            buf.append(c)
-    out.append(_esc(_unlatex("".join(buf))))
-    text = "".join(out)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _esc(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;") if ("<" in text or ">" in text) else text
-
-
+    return entries.warnings

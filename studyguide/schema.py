@@ -207,10 +207,19 @@ class GlossaryEntry(Shape):
     cite: str | None = None
 
 
+class Level(Shape):
+    what: ClassVar[str] = "level"
+    level: int
+    marks: str
+    descriptor: str
+
+
 class Essay(Shape):
     what: ClassVar[str] = "essay entry"
     question: str
     answer: str
+    chapters: list[int] | None = None
+    indicative: list[str] | None = None  # points a marker looks for (teacher edition)
 
 
 class Document(Shape):
@@ -219,23 +228,29 @@ class Document(Shape):
     source: str
     text: str
     cite: str
+    form: str | None = None  # 'excerpt': printed as a longer quotation
 
 
 class Question(Shape):
     what: ClassVar[str] = "question entry"
     question: str
     answer: str
+    kind: str | None = None  # the kind of question, naming its mark scheme under 'levels'
+    indicative: list[str] | None = None
 
 
 class DocumentSet(Shape):
     what: ClassVar[str] = "dbq entry"
     title: str
+    chapters: list[int] | None = None
+    intro: str | None = None
     documents: list[Document]
     questions: list[Question]
 
 
 class Questions(Shape):
     what: ClassVar[str] = "questions data"
+    levels: dict[str, list[Level]] = {}  # mark schemes by kind of question
     essay: list[Essay]
     dbq: list[DocumentSet] = []
 

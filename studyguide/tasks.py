@@ -72,7 +72,8 @@ def import_notes_action(book: Book) -> dict[str, Any]:
 def bibliography_action(book: Book, bib_files: list[Path]) -> None:
     from .bibliography import write_csl_json
 
-    write_csl_json(bib_files, book.paths.csl_json)
+    for warning in write_csl_json(bib_files, book.paths.csl_json):
+        print(warning, file=sys.stderr)
 
 
 @reported
@@ -158,7 +159,7 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "bibliography",
         "doc": "merge generated and hand-edited BibTeX into CSL JSON for citeproc (keeps archive fields)",
         "actions": [(bibliography_action, [book, bib_files])],
-        "file_dep": p.rels(bib_files) + code(book, "bibliography.py"),
+        "file_dep": p.rels(bib_files) + code(book, "bibliography.py", "bibfix.py"),
         "targets": [p.rel(p.csl_json)],
         "clean": True,
     }

@@ -128,6 +128,9 @@ CASES = [
     Case("citation-without-key", replace(BETA, BETA_CITE, "[@].")),
     Case("box-unclosed", replace(BETA, "## Only section\n", "## Only section\n\n::: summary\n")),
     Case("bib-key-twice", append("bib/hand.bib", "\n@book{minisource,\n  title = {Again}\n}\n")),
+    Case("bib-key-twice-identically", append("bib/hand.bib", "\n@online{minisource,\n  author = {Author, Test},\n"
+                                              "  title  = {A Small Test Source},\n  date   = {2024-01-01}\n}\n"), warning=True),
+    Case("bib-entry-without-key", append("bib/hand.bib", "\n@book{,\n  title = {No Key}\n}\n")),
     Case("bib-malformed", replace("bib/hand.bib", "{A Small Test Source}", "{A Small Test Source")),
     Case("note-unparseable", replace("bib/notes/mini.txt", "3 Ibid., 130.", "3 Ibid., 130.\n\n4 Zork and so on.")),
     # front matter and data files
