@@ -50,10 +50,11 @@ class Part:
     editions: tuple[str, ...] = EDITIONS
     title: str | None = None  # generated parts: the title book.yaml gives (else the template's)
     intro: str | None = None  # generated parts: the paragraph book.yaml gives under the title
+    chapter_word: str = "Chapter"  # book.yaml: labels.chapter
 
     @property
     def label(self) -> str | None:
-        return f"Chapter {self.number}" if self.number else None
+        return f"{self.chapter_word} {self.number}" if self.number else None
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Book:
     epub_subjects: tuple[str, ...] = ()
     accessibility_summary: str = ""
     notes_titles: dict[str, str] = field(default_factory=dict)  # notes file name → how the concordance names it
+    labels: dict[str, str] = field(default_factory=dict)  # book.yaml: labels (the engine's words)
 
     @property
     def paths(self) -> Paths:
@@ -124,6 +126,7 @@ class Book:
             "fonts": dict(self.fonts), "hyphenation": self.hyphenation, "cover": {"label": self.cover_label},
             "epub": {"subjects": list(self.epub_subjects), "accessibility_summary": self.accessibility_summary},
             "editions": {name: asdict(info) for name, info in self.edition_info.items()},
+            "labels": dict(self.labels) or schema_labels(),
         }
 
     def edition(self, name: str) -> EditionInfo:
@@ -140,6 +143,12 @@ class Book:
 
     def parts_for(self, edition: str) -> list[Part]:
         return [p for p in self.parts if edition in p.editions]
+
+
+def schema_labels() -> dict[str, str]:
+    from .schema import Labels
+
+    return Labels().model_dump()
 
 
 def _slug(path: str) -> str:
@@ -229,7 +238,7 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
             if part_kind == "chapter":
                 chapter_number += 1
             parts.append(Part(_slug(entry), part_kind, source, chapter_number if part_kind == "chapter" else None,
-                              editions=tuple(editions)))
+                              editions=tuple(editions), chapter_word=settings.labels.chapter))
     from .render import locate
 
     seen_generated: dict[str, int] = {}
@@ -300,6 +309,7 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
         quotes=settings.quotes, cover_label=settings.cover.label, epub_subjects=tuple(settings.epub.subjects),
         accessibility_summary=settings.epub.accessibility_summary,
         notes_titles={Path(n.file).name: n.title for n in bib.notes if n.title},
+        labels=settings.labels.model_dump(),
     )
     _print_warnings(problems)
     if problems.errors:

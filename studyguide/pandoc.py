@@ -52,7 +52,8 @@ def filter_path(name: str) -> str:
 def filter_settings(book: Book, edition: str) -> dict[str, str]:
     """What prepare.lua needs from book.yaml, as pandoc metadata strings (JSON for the lists)."""
     settings = {"hide-classes": json.dumps(list(book.edition(edition).hide)),
-                "box-titles": json.dumps(book.boxes, ensure_ascii=False, sort_keys=True)}
+                "box-titles": json.dumps(book.boxes, ensure_ascii=False, sort_keys=True),
+                "model-answer": book.labels.get("model_answer", "Model answer:")}
     if book.quotes:
         settings["quote-marks"] = book.quotes
     return settings

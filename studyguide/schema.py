@@ -131,6 +131,17 @@ class EpubSettings(Shape):
         "Every figure has a text alternative.")
 
 
+class Labels(Shape):
+    """The engine's own words in the outputs, for a book in another language."""
+
+    what: ClassVar[str] = "labels"
+    chapter: NonEmpty = "Chapter"  # 'Chapter 3' above a chapter's title
+    contents: NonEmpty = "Contents"
+    model_answer: NonEmpty = "Model answer:"
+    handout: NonEmpty = "Handout"
+    edition_of: NonEmpty = "Edition of"  # title page: 'Edition of 2026-11-24'
+
+
 Paper = Literal["a4", "letter", "a5"]
 
 
@@ -162,6 +173,7 @@ class BookConfig(Shape):
     fonts: Fonts = Fonts()
     cover: Cover = Cover()
     epub: EpubSettings = EpubSettings()
+    labels: Labels = Labels()
 
 
 # --- chapter front matter --------------------------------------------------------------------

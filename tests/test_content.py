@@ -99,3 +99,18 @@ def test_an_image_inside_the_project_is_accepted(tmp_path: Path) -> None:
     problems = Collector()
     check_resources(tmp_path / "c.md", "![A map](images/map.png)\n", 1, tmp_path, problems)
     assert not problems.diagnostics
+
+
+def test_the_prepare_filter_takes_hidden_classes_box_titles_and_quote_marks_from_the_book() -> None:
+    """prepare.lua knows no edition, box or quotation mark of its own: book.yaml's settings decide."""
+    import json
+    import subprocess
+
+    from studyguide.pandoc import filter_path, pandoc_binary
+
+    source = '---\ntitle: T\n---\n\n::: aside\nSee "this".\n:::\n\n::: secret\nHidden.\n:::\n'
+    args = [pandoc_binary(), "--from=markdown", "--to=html5", f"--lua-filter={filter_path('prepare.lua')}",
+            "--metadata=hide-classes:" + json.dumps(["secret"]), "--metadata=box-titles:" + json.dumps({"aside": "By the way"}),
+            "--metadata=quote-marks:«»‹›"]
+    html = subprocess.run(args, input=source, capture_output=True, text=True, check=True).stdout
+    assert "By the way" in html and "«this»" in html and "Hidden" not in html

@@ -12,6 +12,7 @@ local HIDDEN = {}
 local BOX_TITLES = {}
 local BOX_ORDER = {}
 local QUOTES = nil
+local MODEL_ANSWER = "Model answer:"
 local ids = {}
 local figures_dir = "build/figures"
 
@@ -53,7 +54,7 @@ local function div(el)
     local first = el.content[1]
     if first and (first.t == "Para" or first.t == "Plain") then
       first.content:insert(1, pandoc.Space())
-      first.content:insert(1, pandoc.Strong({ pandoc.Str("Model answer:") }))
+      first.content:insert(1, pandoc.Strong({ pandoc.Str(MODEL_ANSWER) }))
     end
   end
   for _, class in ipairs(BOX_ORDER) do
@@ -102,6 +103,7 @@ function Pandoc(doc)
   BOX_TITLES = pandoc.json.decode(meta_string(doc.meta, "box-titles", "{}"))
   for class in pairs(BOX_TITLES) do table.insert(BOX_ORDER, class) end
   table.sort(BOX_ORDER)
+  MODEL_ANSWER = meta_string(doc.meta, "model-answer", MODEL_ANSWER)
   local marks = meta_string(doc.meta, "quote-marks", "")
   if pandoc.text.len(marks) == 4 then QUOTES = marks end
   doc:walk({ Header = collect_ids, Div = collect_ids, Span = collect_ids })
