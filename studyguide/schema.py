@@ -168,7 +168,7 @@ class BookConfig(Shape):
     papers: list[Paper] = ["a4", "letter"]
     handouts: bool = True
     booklets: bool = True
-    handout_page_budget: Annotated[int, Field(ge=1)] = 8
+    handout_page_budget: Annotated[int, Field(ge=0)] = 8  # pages; 0 warns about every handout
     bibliography: Bibliography = Bibliography()
     fonts: Fonts = Fonts()
     cover: Cover = Cover()
