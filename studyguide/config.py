@@ -374,15 +374,17 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
             continue  # data/figures.yaml is malformed: the figures task reports it with its line
         for name, line in figure_refs(text):
             if name not in defined:
-                problems.error(part.source, line, f"missing figure '{name}'", hint="define it in data/figures.yaml")
+                problems.error(part.source, line, f"missing figure '{name}'",
+                               hint="define it in data/figures.yaml or data/maps.yaml")
 
 
 def defined_figures(root: Path) -> set[str] | None:
-    """Names of the figures data/figures.yaml defines; None if the file cannot be read (the figures
-    task reports why, with the line). Read cheaply at task creation, without validating the file."""
+    """Names of the figures data/figures.yaml and data/maps.yaml define; None if figures.yaml cannot be
+    read (the figures task reports why, with the line). Read cheaply at task creation, without
+    validating the files."""
     path = Paths.of(root).data_file("figures")
     if not path.exists():
-        return set()
+        return _map_ids(root)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
@@ -390,7 +392,20 @@ def defined_figures(root: Path) -> set[str] | None:
     if not isinstance(raw, dict):
         return None
     ids = {str(c.get("id")) for c in raw.get("charts", []) or [] if isinstance(c, dict)}
-    return ids | ({"timeline"} if raw.get("timeline_graphic") else set())
+    return ids | ({"timeline"} if raw.get("timeline_graphic") else set()) | _map_ids(root)
+
+
+def _map_ids(root: Path) -> set[str]:
+    """Ids of the maps in data/maps.yaml (empty if it is missing or malformed: the figures task says why)."""
+    path = Paths.of(root).data_file("maps")
+    if not path.exists():
+        return set()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return set()
+    maps = raw.get("maps") if isinstance(raw, dict) else None
+    return {str(m["id"]) for m in maps or [] if isinstance(m, dict) and "id" in m}
 
 
 def _key_lines(path: Path) -> dict[str, int]:

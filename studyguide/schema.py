@@ -281,6 +281,15 @@ class Bar(Shape):
     cite: str | None = None
 
 
+class Panel(Shape):
+    """Bars on one axis, in one unit (a chart in several units has one panel per unit)."""
+
+    what: ClassVar[str] = "panel"
+    title: str | None = None
+    unit: str | None = None
+    bars: Annotated[list[Bar], Field(min_length=1)]
+
+
 class Chart(Shape):
     what: ClassVar[str] = "chart"
     id: Annotated[str, Field(pattern=r"^[\w-]+$")]
@@ -289,7 +298,8 @@ class Chart(Shape):
     alt: str
     cite: str
     unit: str | None = None
-    bars: Annotated[list[Bar], Field(min_length=1)]
+    bars: Annotated[list[Bar], Field(min_length=1)] | None = None  # or panels (figures.check_chart: one of them)
+    panels: Annotated[list[Panel], Field(min_length=1)] | None = None
 
 
 class Period(Shape):

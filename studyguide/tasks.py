@@ -167,12 +167,13 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
 
 def figure_tasks(book: Book) -> Iterator[dict[str, Any]]:
     p = book.paths
-    data = [f for f in (p.data_file("figures"), p.data_file("timeline")) if f.exists()]
+    data = [f for f in (p.data_file("figures"), p.data_file("timeline"), p.data_file("maps")) if f.exists()]
+    data += sorted((p.data / "geo").glob("*.geojson"))
     yield {
         "basename": "figures",
-        "doc": "draw the charts and the timeline graphic (SVG) from data/figures.yaml",
+        "doc": "draw the charts, the timeline graphic and the maps (SVG) from data/figures.yaml and data/maps.yaml",
         "actions": [(figures_action, [book])],
-        "file_dep": p.rels(data) + templates_used(book, *figures.TEMPLATES) + code(book, "figures.py"),
+        "file_dep": p.rels(data) + templates_used(book, *figures.TEMPLATES) + code(book, "figures.py", "maps.py"),
         "targets": p.rels(figure_targets(book)),
         "uptodate": [config_changed(book.fonts)],
         "clean": True,

@@ -117,9 +117,43 @@ FIGURES = """charts:
     caption: "Troops by year."
     alt: "A bar chart."
     cite: "@chen2001mao, 207"
+    unit: "troops"
     bars:
       - {label: "1965", value: 20000}
 """
+# Rubles on an axis of troops: different units may never share one axis.
+FIGURES_MIXED = FIGURES + """      - label: "Aid"
+        value: 3
+        unit: "billion rubles"
+"""
+
+# A map with one feature that states a historical fact without a source.
+MAPS_UNCITED = """features:
+  capital:
+    label: "Capital"
+    what: "Capital of North Vietnam"
+    dates: "1954–1976"
+    geo: "Hanoi"
+    symbol: capital
+maps:
+  - id: map-test
+    title: "Test map"
+    caption: "A map."
+    alt: "A map of Vietnam."
+    width_mm: 78
+    frame: {west: 100.2, east: 110.2, south: 8.4, north: 23.5}
+    projection: {lon_0: 105.5, lat_1: 11, lat_2: 21}
+    show:
+      - {feature: capital, label: left}
+"""
+
+
+MAPS_CITED = MAPS_UNCITED.replace('    symbol: capital\n', '    symbol: capital\n    cite: "@chen2001mao"\n')
+
+
+def copy_geo(project: Path) -> None:
+    shutil.copytree(REPO / "data" / "geo", project / "data" / "geo")
+
 
 CASES = [
     # citations and the bibliography
@@ -182,6 +216,12 @@ CASES = [
     # images, figures and the sandbox
     Case("image-missing", append_to_beta("![A map of Indochina](images/map.png)")),
     Case("figure-missing", append_to_beta('::: {.figure-ref chart="us-troops"}\n:::')),
+    Case("chart-mixed-units", both(write("data/figures.yaml", FIGURES_MIXED),
+                                   append_to_beta('::: {.figure-ref chart="troops"}\n:::'))),
+    Case("map-feature-uncited", both(write("data/maps.yaml", MAPS_UNCITED), copy_geo,
+                                     append_to_beta('::: {.figure-ref chart="map-test"}\n:::'))),
+    Case("map-data-missing", both(write("data/maps.yaml", MAPS_CITED),
+                                  append_to_beta('::: {.figure-ref chart="map-test"}\n:::'))),
     Case("image-etc-passwd", append_to_beta("![x](/etc/passwd)")),
     Case("image-outside", append_to_beta("![x](../../secret.png)")),
     Case("image-network", append_to_beta("![x](https://example.com/a.png)")),

@@ -16,8 +16,29 @@ local MODEL_ANSWER = "Model answer:"
 local ids = {}
 local figures_dir = "build/figures"
 
--- A `::: {.figure-ref chart="name"}` div becomes the figure drawn from data/figures.yaml: the SVG,
--- its alt text, and a caption that cites the figure's sources (so citeproc makes the notes).
+-- The figure's numbers (or a map's places) as a table after it, for readers who cannot see the
+-- picture. Cells are plain text (pandoc.Str), never re-read as Markdown, so a label holding "@" or
+-- "*" stays what it is.
+local function data_table(meta)
+  if type(meta.table) ~= "table" or type(meta.table.header) ~= "table" then return nil end
+  local function cell(text) return { pandoc.Plain({ pandoc.Str(tostring(text)) }) } end
+  local head, aligns, widths, rows = {}, {}, {}, {}
+  for _, h in ipairs(meta.table.header) do
+    table.insert(head, cell(h)); table.insert(aligns, pandoc.AlignDefault); table.insert(widths, 0)
+  end
+  for _, r in ipairs(meta.table.rows or {}) do
+    local row = {}
+    for _, c in ipairs(r) do table.insert(row, cell(c)) end
+    table.insert(rows, row)
+  end
+  local caption = { pandoc.Str("Data: " .. tostring(meta.title)) }
+  local simple = pandoc.SimpleTable(caption, aligns, widths, head, rows)
+  return pandoc.Div({ pandoc.utils.from_simple_table(simple) }, pandoc.Attr("", { "figure-data" }))
+end
+
+-- A `::: {.figure-ref chart="name"}` div becomes the figure drawn from data/figures.yaml or
+-- data/maps.yaml: the SVG, its alt text, a caption that cites the figure's sources (so citeproc
+-- makes the notes), then its data table.
 local function figure(el)
   local name = el.attributes.chart
   local handle = assert(io.open(figures_dir .. "/" .. name .. ".json", "r"))
@@ -26,9 +47,13 @@ local function figure(el)
   local text = "**" .. meta.title .. ".** " .. meta.caption
   if meta.cite ~= "" then text = text .. " [" .. meta.cite .. "]" end
   local alt = pandoc.read(meta.alt, "markdown").blocks[1].content
-  local image = pandoc.Image(alt, meta.src, "", pandoc.Attr("", { "chart" }))
-  return pandoc.Figure({ pandoc.Plain({ image }) }, { long = pandoc.read(text, "markdown").blocks },
+  local kind = name:match("^map%-") and "map" or "chart"
+  local image = pandoc.Image(alt, meta.src, "", pandoc.Attr("", { kind }))
+  local fig = pandoc.Figure({ pandoc.Plain({ image }) }, { long = pandoc.read(text, "markdown").blocks },
     pandoc.Attr("part-" .. slug .. "-fig-" .. name))
+  local data = data_table(meta)
+  if data then return { fig, data } end
+  return fig
 end
 
 local function meta_string(meta, key, default)
