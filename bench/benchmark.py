@@ -63,7 +63,7 @@ SAMPLE_SECONDS = 0.025
 TASK_DONE = re.compile(r"^\s*✓ (\S+) \(([\d.]+) s\)\s*$", re.M)
 TASK_STARTED = re.compile(r"^\s*▶ (\S+)\s*$", re.M)
 GB = 1024**3
-SECTIONS = ("clean", "parallel", "noop", "edit", "baseline", "scale", "profile")
+SECTIONS = ("clean", "parallel", "noop", "edit", "baseline", "scale", "profile", "notes")
 
 
 # --- measuring one process tree --------------------------------------------------------------------
@@ -825,6 +825,15 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                    args.snapshot)
 
 
+def notes_section() -> str:
+    """The footnote importer's precision and recall on the held-out and the real notes
+    (bench/notes_benchmark.py; no build involved)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import notes_benchmark
+
+    return "\n".join(notes_benchmark.table(notes_benchmark.evaluate(split), split) for split in ("heldout", "real"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     started, load = dt.datetime.now(), os.getloadavg()
@@ -838,6 +847,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("baseline" in options.sections, "baseline", bench.baseline),
             ("scale" in options.sections, "scale", bench.scale),
             (options.profile, "profile", bench.profile),
+            ("notes" in options.sections, "notes", lambda: bench.results.sections.append(notes_section())),
         ]
         for wanted, name, step in steps:
             if wanted:

@@ -40,21 +40,26 @@ def _notes_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--names", type=Path, default=None, metavar="NAMES.yaml",
                    help="name-order table (default: bib/names.yaml if present)")
     p.add_argument("--keep-going", action="store_true",
-                   help="write notes that cannot be parsed as @misc entries marked for review (reported as warnings)")
+                   help="(the default) write what cannot be read as entries marked for review, reported as warnings")
+    p.add_argument("--strict", action="store_true",
+                   help="a note that cannot be parsed, or a short form or Ibid. that points at nothing, is an error "
+                        "and nothing is written (a check of a transcription)")
     return p
 
 
 @command("notes")(_notes_parser)
 def _notes(args: argparse.Namespace) -> int:
     from studyguide.notes import import_notes
+    from studyguide.notes.review import review_paths
 
     hand = args.hand or _default(Path("bib/hand.bib"))
     names = args.names or _default(Path("bib/names.yaml"))
-    report = import_notes(args.notes, args.bib, args.concordance, hand, names, keep_going=args.keep_going)
+    report = import_notes(args.notes, args.bib, args.concordance, hand, names, strict=args.strict)
     for line in [*report.diagnostics, *report.skipped]:
         print(line, file=sys.stderr)
     print(f"{report.notes} notes, {report.citations} citations, {len(report.keys)} entries -> {args.bib}"
-          + (f" ({len(report.review)} marked for review)" if report.review else ""), file=sys.stderr)
+          + (f" ({len(report.review)} awaiting review; see {review_paths(args.bib)[0]})" if report.review else ""),
+          file=sys.stderr)
     return 0
 
 

@@ -22,6 +22,7 @@ from .config import Book, Part
 from .content import ast_citation_keys, check_citations, check_resources, read_source
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
+from .notes.review import check_cited
 from .paths import FILTERS, PartPaths
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
@@ -99,6 +100,7 @@ def build_part(
     keys = known_keys(bibliography_json)
     problems = Collector()
     check_citations(part.source, source.citations, keys, problems)
+    check_cited(part.source, source.citations, book.paths.notes_bib, problems)  # imported entries awaiting review
     check_resources(part.source, source.body, source.body_line, book.root, problems)
     problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
     out = part_outputs(book, part, edition)

@@ -23,6 +23,7 @@ from .config import Book, Part, defined_figures
 from .content import book_citations, figure_refs, read_text
 from .errors import StudyguideError, display_path
 from .fsutil import Written
+from .notes.review import review_paths
 from .paths import FILTERS, PACKAGE
 from .render import template_dependencies
 
@@ -61,7 +62,8 @@ def import_notes_action(book: Book) -> dict[str, Any]:
 
     p = book.paths
     report = import_notes(list(book.notes), p.notes_bib, p.concordance, book.hand_bib, book.names)
-    # The importer returns its warnings (it prints nothing): show them now and in the build summary.
+    # The importer returns its warnings (the review report, also in notes.review.txt; it prints nothing):
+    # show them now and in the build summary.
     warnings = tuple(report.diagnostics)
     for warning in warnings:
         print(warning, file=sys.stderr)
@@ -150,8 +152,9 @@ def notes_tasks(book: Book) -> Iterator[dict[str, Any]]:
         "basename": "notes",
         "doc": "import the archive footnotes in bib/notes/ into BibTeX and a notes concordance",
         "actions": [(import_notes_action, [book])],
-        "file_dep": p.rels(deps) + code(book, *[f"notes/{f.name}" for f in sorted((PACKAGE / "notes").glob("*.py"))]),
-        "targets": p.rels([p.notes_bib, p.concordance]),
+        "file_dep": p.rels(deps) + code(book, *[f"notes/{f.name}" for f in sorted((PACKAGE / "notes").glob("*.py"))],
+                                        *[f"notes/data/{f.name}" for f in sorted((PACKAGE / "notes" / "data").glob("*"))]),
+        "targets": p.rels([p.notes_bib, p.concordance, *review_paths(p.notes_bib)]),
         "clean": True,
     }
     bib_files = [p.notes_bib, *([book.hand_bib] if book.hand_bib else [])]

@@ -29,22 +29,28 @@ def test_notes_command_writes_bib_and_concordance(tmp_path, capsys):
 def test_error_messages(case, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ERRORS)
     code = main(["notes", f"{case}.txt", "--bib", str(tmp_path / "o.bib"), "--concordance", str(tmp_path / "o.json"),
-                 "--names", str(NAMES)])
+                 "--names", str(NAMES), "--strict"])
     assert code == 1
     assert capsys.readouterr().err == (ERRORS / f"{case}.err").read_text(encoding="utf-8")
     assert not (tmp_path / "o.bib").exists(), "nothing is written when a note cannot be parsed"
 
 
-def test_keep_going_writes_review_entries(tmp_path, monkeypatch, capsys):
+def test_by_default_what_parses_is_written_and_the_rest_awaits_review(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ERRORS)
     code = main(["notes", "unparseable.txt", "--bib", str(tmp_path / "o.bib"), "--concordance", str(tmp_path / "o.json"),
-                 "--names", str(NAMES), "--keep-going"])
+                 "--names", str(NAMES)])
     assert code == 0
-    assert "unparseable.txt:3: warning: note 2: cannot parse" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unparseable.txt:3: warning: note 2: " in err and "awaits review" in err
     bib = (tmp_path / "o.bib").read_text()
-    assert "@misc{note-unparseable-2-line3," in bib and "keywords = {review}" in bib.replace("  ", " ").replace("  ", " ")
+    assert "@book{gaiduk2003confronting," in bib, "the good note is imported"
+    assert "keywords = {review}" in " ".join(bib.split())
     notes = [e["note"] for e in json.loads((tmp_path / "o.json").read_text())]
     assert notes == ["1", "2", "3", "4", "5"]
+    report = (tmp_path / "o.review.txt").read_text()
+    assert "unparseable.txt:3: note 2:" in report and "note text: Xyzzy plugh." in report
+    items = json.loads((tmp_path / "o.review.json").read_text())
+    assert {i["note"] for i in items if i["blocking"]} >= {"2"}
 
 
 def test_console_script_has_no_traceback(tmp_path):
@@ -52,5 +58,10 @@ def test_console_script_has_no_traceback(tmp_path):
     bad.write_text("1 Xyzzy.\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "studyguide.cli", "notes", str(bad), "--bib", str(tmp_path / "o.bib"),
                           "--concordance", str(tmp_path / "o.json")], capture_output=True, text=True, cwd=tmp_path)
-    assert run.returncode == 1
-    assert run.stderr == "bad.txt:1: error: note 1: cannot parse (no author, title or archive recognized)\n"
+    assert run.returncode == 0 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("bad.txt:1: warning: note 1: ")
+    strict = subprocess.run([sys.executable, "-m", "studyguide.cli", "notes", str(bad), "--strict", "--bib",
+                             str(tmp_path / "s.bib"), "--concordance", str(tmp_path / "s.json")],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert strict.returncode == 1 and strict.stderr.startswith("bad.txt:1: error: note 1: ")
+    assert "Traceback" not in strict.stderr and not (tmp_path / "s.bib").exists()

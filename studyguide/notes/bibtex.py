@@ -28,7 +28,7 @@ from studyguide.notes.names import NameTable
 
 ENTRY_TYPES = {"book": "book", "collection": "collection", "chapter": "incollection", "article": "article",
                "magazine": "article", "newspaper": "article", "report": "report", "thesis": "thesis",
-               "webpage": "online", "misc": "misc"}
+               "webpage": "online", "interview": "misc", "misc": "misc"}
 LANGUAGE_MARKERS = {
     "russian": {"stenogrammy", "plenuma", "rabochie", "zapisi", "dokumenty", "drugie", "dnevnikovye"},
     "french": {"les", "du", "de", "des", "avec", "une", "se", "fait", "en", "la", "le", "l’union", "l’histoire"},
@@ -117,6 +117,7 @@ def entry_for(key: str, work: Work, names: NameTable) -> Entry:
         elif work.type == "webpage":
             add("organization", work.container)
         add("volume", work.volume)
+        add("edition", work.edition)
         add("number", work.issue or work.number)
         add("pages", work.pages)
         add("type", work.genre)

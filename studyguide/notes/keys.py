@@ -54,10 +54,20 @@ def base_key(work: Work, names: NameTable) -> str:
     year = work.year if work.year.isdigit() else ""
     if work.type == "archival":
         who = "".join(name_word(p, names) for p in work.participants[:2])
-        return f"{work.doc_kind or 'doc'}{year}{who or title_word(work.title or _untyped(work.description))}"
+        what = who or title_word(work.title or _untyped(work.description)) or _file_word(work)
+        return f"{work.doc_kind or 'doc'}{year}{what}"
     lead = work.lead_names
     head = name_word(lead[0], names) if lead else title_word(work.container) or _host(work.url)
     return f"{head}{year}{title_word(work.title)}" or "untitled"
+
+
+def _file_word(work: Work) -> str:
+    """An undescribed file cited by archive and location ('RGASPI, f. 558, op. 11, d. 70'):
+    the archive's abbreviation and the location's first number ('rgaspi558')."""
+    initials = "".join(w[0] for w in (alnum(t) for t in work.archive.split()) if w and w not in STOPWORDS)
+    archive = alnum(work.archive_abbrev) or (initials if len(work.archive.split()) > 1 else alnum(work.archive))
+    number = re.search(r"\d+", work.archive_location)
+    return archive + (number.group(0) if number else "")
 
 
 def _untyped(description: str) -> str:

@@ -58,6 +58,7 @@ class Work:
     container: str = ""
     container_editors: list[Person] = field(default_factory=list)
     volume: str = ""
+    edition: str = ""
     issue: str = ""
     pages: str = ""
     series: str = ""
@@ -109,6 +110,8 @@ class Citation:
     locator: str = ""
     leadin: str = ""
     target: Work | None = None
+    confidence: float = 1.0  # how sure the importer is of this reading (1.0: two readers agree)
+    doubts: list[str] = field(default_factory=list)  # why it may be wrong, for the review report
 
 
 @dataclass

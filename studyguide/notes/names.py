@@ -19,6 +19,8 @@ from studyguide.notes.text import clean, fold
 
 _ETAL = re.compile(r"\s*,?\s*\bet al\.?", re.I)
 _ROLE = re.compile(r"\s*\((?:eds?\.|trans\.)\)\s*$", re.I)
+_PARTICLE = re.compile(r"^(?:(?P<given>.+?)\s+)?(?P<family>(?:(?:van|von|de|der|den|du|da|di|del|della|ten|ter)\s+)+"
+                       r"[A-ZÀ-ÖØ-Þ][\w’'-]+)$")
 
 
 @dataclass
@@ -95,6 +97,9 @@ class NameTable:
             known = fold(words[0]) in self.surnames or surname_first
         if known:
             return Person(words[0], " ".join(words[1:]), family_first=True)
+        particle = _PARTICLE.match(name)
+        if particle:  # "Arnold van Gennep": the particle belongs to the family name
+            return Person(particle["family"], particle["given"] or "")
         return Person(words[-1], " ".join(words[:-1]))
 
     def organization(self, text: str) -> Person:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from studyguide.notes.archive import location_base
-from studyguide.notes.model import Citation, Note, Ref, Work
+from studyguide.notes.model import Citation, Note, Person, Ref, Work
 from studyguide.notes.text import alnum
 
 _IMPRINT = ("place", "publisher")
@@ -33,9 +33,11 @@ def same_work(a: Work, b: Work) -> bool:
     if a.type == "archival":
         if a.title or b.title:
             return alnum(a.title) == alnum(b.title) and a.date == b.date
+        base_a, base_b = location_base(a.archive_location)[0], location_base(b.archive_location)[0]
+        if (not a.date or not b.date) and base_a and base_a == base_b and alnum(a.archive) == alnum(b.archive):
+            return True  # the same file cited again by its archive and location alone
         if a.date != b.date or set(families(a)) != set(families(b)):
             return False
-        base_a, base_b = location_base(a.archive_location)[0], location_base(b.archive_location)[0]
         return not base_a or not base_b or base_a == base_b
     if a.url and a.url == b.url:
         return True
@@ -60,8 +62,14 @@ def matches_ref(ref: Ref, work: Work) -> bool:
         short = ref.archival
         if work.type != "archival" or short.date != work.date:
             return False
+        if short.title:  # a titled document cited by its title's first words and its date
+            return bool(work.title) and alnum(work.title).startswith(alnum(short.title))
         mine, theirs = set(families(short)), set(families(work))
-        return bool(mine) and mine <= theirs if theirs else alnum(short.description) == alnum(work.description)
+        if mine and theirs:
+            return mine <= theirs
+        return alnum(short.description) == alnum(work.description)
+    if not (ref.names or ref.title):
+        return False  # a short form that names nothing can mean nothing
     if ref.names:
         fam = families(work)
         if not fam or alnum(ref.names[0]) not in (fam[0], alnum(work.lead_names[0].display())):
@@ -78,20 +86,47 @@ def resolve(notes: list[Note]) -> tuple[list[Work], list[tuple[Note, str]]]:
     problems: list[tuple[Note, str]] = []
     previous: list[Citation] = []
     last_path = None
+    broken = ""  # a note that could not be read: an Ibid. right after it may mean its work
     for note in notes:
         if note.path != last_path:
-            previous, last_path = [], note.path
+            previous, last_path, broken = [], note.path, ""
+        if note.error:
+            previous, broken = [], f"note {note.number}"
+            continue
         current: list[Citation] = []
         for cit in note.citations:
             try:
+                if cit.ref is not None and cit.ref.kind == "ibid" and not current and broken:
+                    raise ResolveError(f"'Ibid.' right after {broken}, which could not be read")
                 cit.target = _target(cit, works, previous, current)
             except ResolveError as exc:
                 problems.append((note, str(exc)))
-                continue
+                cit.target = _stand_in(cit, works, str(exc))
+                cit.confidence, cit.doubts = 0.0, [*cit.doubts, str(exc)]
             current.append(cit)
         if current:
-            previous = current
+            previous, broken = current, ""
     return works, problems
+
+
+def _stand_in(cit: Citation, works: list[Work], reason: str) -> Work:
+    """The entry of a citation that points at nothing: a short form becomes a work of its own
+    (later short forms of it find it), an Ibid. a placeholder; both wait for review."""
+    ref = cit.ref
+    if ref is not None and ref.kind == "short":
+        if ref.archival is not None:
+            work = ref.archival
+        else:
+            work = Work("book", authors=[Person(n) for n in ref.names], title=ref.title, date=ref.year)
+    else:
+        work = Work("misc", title=cit.text)
+    work.raw = cit.text
+    work.review = f"needs review: {reason}"
+    works.append(work)
+    return work
+
+
+DOUBT = 0.8  # the importer's review threshold: an Ibid. of a doubtful citation is doubtful too
 
 
 def _target(cit: Citation, works: list[Work], previous: list[Citation], current: list[Citation]) -> Work:
@@ -99,6 +134,9 @@ def _target(cit: Citation, works: list[Work], previous: list[Citation], current:
         chain = current or previous
         if not chain or chain[-1].target is None:
             raise ResolveError("'Ibid.' with no citation before it")
+        if chain[-1].confidence < DOUBT:
+            cit.confidence = min(cit.confidence, chain[-1].confidence)
+            cit.doubts = [*cit.doubts, "'Ibid.' of a citation read with low confidence"]
         if not cit.locator:  # a bare "Ibid." repeats the page as well as the work
             cit.locator = chain[-1].locator
         return chain[-1].target

@@ -72,7 +72,7 @@ CHAPTER_PARTS = ("overview", "key-questions", "primary-source", "disagree", "sum
 def test_every_chapter_has_its_promised_parts(guide: tuple[object, set[str]]) -> None:
     book, _ = guide
     chapters = book.chapters()
-    assert len(chapters) == 7
+    assert len(chapters) == 8
     for chapter in chapters:
         counts: dict[str, int] = {}
         questions: list[int] = []
@@ -140,3 +140,19 @@ def test_every_factual_paragraph_cites_a_source_and_most_entries_are_cited(guide
     share = len(notes_keys & used) / len(notes_keys)
     never = sorted(notes_keys - used)
     assert share >= 0.8, f"only {share:.0%} of the imported entries are cited; never cited: {never}"
+
+
+def test_questions_carry_a_mark_scheme_and_real_document_work() -> None:
+    """Issue 14: levels-based mark schemes for every essay and document question; document sets of five
+    or six documents with at least one longer excerpt and an origin–purpose–value–limitation question."""
+    import yaml
+
+    data = yaml.safe_load((REPO / "data" / "questions.yaml").read_text(encoding="utf-8"))
+    levels = data["levels"]
+    assert "essay" in levels and all(band["descriptor"] for bands in levels.values() for band in bands)
+    assert all(q.get("indicative") for q in data["essay"]), "every essay lists indicative content"
+    for s in data["dbq"]:
+        assert 5 <= len(s["documents"]) <= 6, s["title"]
+        assert any(d.get("form") == "excerpt" for d in s["documents"]), f"{s['title']}: no longer excerpt"
+        assert all(q.get("kind") in levels for q in s["questions"]), s["title"]
+        assert any(q["kind"] == "opvl" for q in s["questions"]), f"{s['title']}: no OPVL question"

@@ -20,6 +20,7 @@ TABLE = NameTable.load(NAMES)
     ("Lê Duẩn", False, Person("Lê", "Duẩn", family_first=True)),
     ("Sergey Radchenko", False, Person("Radchenko", "Sergey")),
     ("Westad et al. (eds.)", False, Person("Westad")),
+    ("Arnold van Gennep", False, Person("van Gennep", "Arnold")),
 ])
 def test_person(text, surname_first, person):
     assert TABLE.person(text, surname_first=surname_first) == person
