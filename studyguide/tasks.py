@@ -136,6 +136,8 @@ def check_action(book: Book) -> Any:
         print(f"  {mark} {result.name}: {result.target}")
         for problem in result.problems[:20]:
             print(f"         {problem}")
+        for note in dict.fromkeys(result.notes):
+            print(f"         note: {note}")
 
     results = run_checks(book, pdfs, epubs, titles, show, handout_files(book))
     failed = [r for r in results if not r.ok]
@@ -252,7 +254,7 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
                 "basename": "pdf", "name": f"{edition}:{paper}",
                 "actions": [(pdf_action, [book, edition, paper, out])],
                 "file_dep": p.rels(f.html for f in part_files) + print_templates + code(book, "pdf.py"),
-                "targets": [p.rel(out)],
+                "targets": p.rels([out, pdf.page_map_path(out)]),
                 "uptodate": [config_changed(book.metadata())],
                 "clean": True,
             }
@@ -260,7 +262,9 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
         yield {
             "basename": "epub", "name": edition,
             "actions": [(epub_action, [book, edition, out])],
-            "file_dep": p.rels(f.ast for f in part_files) + epub_templates + code(book, "epub.py"),
+            # The page map of the printed student book: its page numbers become the e-book's page list.
+            "file_dep": [*p.rels(f.ast for f in part_files), p.rel(epub.page_map_file(book)), *epub_templates,
+                         *code(book, "epub.py")],
             "targets": [p.rel(out)],
             "uptodate": [config_changed(book.metadata())],
             "clean": [clean_tree(out.parent)],
@@ -311,7 +315,7 @@ def check_tasks(book: Book) -> Iterator[dict[str, Any]]:
     outputs = pdfs + epubs + handout_files(book)
     yield {
         "basename": "check",
-        "doc": "release gate: EPUBCheck, fonts, bookmarks and citations on everything built",
+        "doc": "release gate: EPUBCheck, Ace, pdfua, fonts, bookmarks and citations on everything built",
         "actions": [(check_action, [book])],
         "file_dep": book.paths.rels(outputs),
         "uptodate": [False],

@@ -99,8 +99,10 @@ def test_epub_has_notes_cover_and_accessibility_metadata(built: Path) -> None:
         files = {n: book.read(n).decode("utf-8", "replace") for n in book.namelist() if n.endswith((".xhtml", ".opf"))}
     opf = next(v for k, v in files.items() if k.endswith(".opf"))
     for field in ("schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
-                  "schema:accessibilitySummary", "cover-image", "urn:uuid:00000000-0000-4000-8000-000000000001"):
+                  "schema:accessibilitySummary", "dcterms:conformsTo", "cover-image"):
         assert field in opf, field
+    # the teacher edition's own identifier, derived from book.yaml's (the student one differs)
+    assert "urn:uuid:00000000-0000-4000-8000-000000000001" not in opf and "<dc:identifier" in opf
     xhtml = "".join(v for k, v in files.items() if k.endswith(".xhtml"))
     assert 'epub:type="footnote"' in xhtml and 'epub:type="noteref"' in xhtml
 

@@ -1,9 +1,15 @@
 -- Runs before citeproc on one part of the book.
 -- * drops the divs whose classes the edition hides (book.yaml: editions, hide; metadata
 --   hide-classes), so that their citations never reach citeproc and note numbers match the edition;
--- * gives each box a level-3 heading (its title attribute, or its kind's title from book.yaml:
---   boxes; metadata box-titles);
+-- * gives each box a heading one level below the heading it follows (its title attribute, or its
+--   kind's title from book.yaml: boxes; metadata box-titles), so that the outline never skips a
+--   level (h1 → h2 box, h2 → h3 box);
 -- * writes quotation marks the book's way when book.yaml sets quotes (metadata quote-marks);
+-- * marks table header cells with scope (col for head rows, row for row-head columns), which
+--   the print tagging and screen readers use to relate cells to headers;
+-- * starts every paragraph with an empty anchor span (class page-anchor, id pg-N numbered before
+--   the teacher-only drop, so the same paragraph has the same id in both editions): the print
+--   layout reports the page each anchor lands on, and the EPUB turns them into page-break markers;
 -- * opens the part with its level-1 heading (label, title, subtitle from the front matter);
 -- * prefixes every identifier with the part's slug, so ids stay unique in the merged book.
 local stringify = pandoc.utils.stringify
@@ -86,8 +92,10 @@ local function div(el)
     local default = BOX_TITLES[class]
     if el.classes:includes(class) then
       local title = el.attributes.title or default
+      local level = tonumber(el.attributes["box-level"]) or 3
       el.attributes.title = nil
-      local heading = pandoc.Header(3, pandoc.read(title, "markdown").blocks[1].content,
+      el.attributes["box-level"] = nil
+      local heading = pandoc.Header(level, pandoc.read(title, "markdown").blocks[1].content,
         pandoc.Attr(prefixed(el.identifier ~= "" and el.identifier .. "-title" or ""), { "box-title", "unnumbered", "unlisted" }))
       el.content:insert(1, heading)
       el.classes:insert("box")
@@ -96,6 +104,57 @@ local function div(el)
   end
   el.identifier = prefixed(el.identifier)
   return el
+end
+
+local function is_box(el)
+  for class, _ in pairs(BOX_TITLES) do
+    if el.classes:includes(class) then return true end
+  end
+  return false
+end
+
+-- Each box's heading level: one below the last heading before it (the part's h1 counts as 1).
+local function assign_box_levels(blocks, level)
+  for _, block in ipairs(blocks) do
+    if block.t == "Header" then
+      level = block.level
+    elseif block.t == "Div" then
+      if is_box(block) then
+        local own = math.min(level + 1, 6)
+        block.attributes["box-level"] = tostring(own)
+        assign_box_levels(block.content, own)
+      else
+        assign_box_levels(block.content, level)
+      end
+    end
+  end
+end
+
+local function anchor_paragraphs(doc)
+  local count = 0
+  local function anchor(el)
+    count = count + 1
+    el.content:insert(1, pandoc.Span({}, pandoc.Attr("pg-" .. count, { "page-anchor" })))
+    return el
+  end
+  return doc:walk({ traverse = "topdown", Note = function(el) return el, false end, Para = anchor, Plain = anchor })
+end
+
+local function table_scope(tbl)
+  local function mark(rows, columns)
+    for _, row in ipairs(rows) do
+      for index, cell in ipairs(row.cells) do
+        if columns == nil then cell.attributes.scope = "col"
+        elseif index <= columns then cell.attributes.scope = "row" end
+      end
+    end
+  end
+  mark(tbl.head.rows, nil)
+  for _, body in ipairs(tbl.bodies) do
+    mark(body.head, nil)
+    mark(body.body, body.row_head_columns)
+  end
+  return tbl
 end
 
 local function quoted(el)
@@ -132,7 +191,9 @@ function Pandoc(doc)
   local marks = meta_string(doc.meta, "quote-marks", "")
   if pandoc.text.len(marks) == 4 then QUOTES = marks end
   doc:walk({ Header = collect_ids, Div = collect_ids, Span = collect_ids })
-  doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link, Quoted = quoted })
+  doc = anchor_paragraphs(doc)
+  assign_box_levels(doc.blocks, 1)
+  doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link, Table = table_scope, Quoted = quoted })
   local title = doc.meta.title and doc.meta.title or pandoc.Inlines({ pandoc.Str(slug) })
   local inlines = pandoc.Inlines({})
   if label ~= "" then
