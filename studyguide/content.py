@@ -189,8 +189,12 @@ def read_source(path: Path) -> Source:
     meta: dict[str, Any] = {}
     body, body_line = text, 1
     match = FRONT_MATTER.match(text)
+    front = None
     if match:
-        loaded = yamlio.load(match.group(1), path, line_offset=2, what="malformed front matter")
+        from . import yamlfile
+
+        front = yamlfile.load(path, match.group(1), line_offset=2, what="malformed front matter")
+        loaded = front.value
         if loaded is not None and not isinstance(loaded, dict):
             raise StudyguideError.at(path, 2, "front matter must be a mapping such as 'title: ...'")
         meta = loaded or {}
@@ -205,6 +209,12 @@ def read_source(path: Path) -> Source:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise StudyguideError.at(path, 1 if match else None, "front matter needs a 'title' (a string)")
+    if front is not None:  # the rest of its shape: the one schema (unknown keys, types), with lines
+        from . import schema
+
+        shape_problems = Collector()
+        if schema.validate(schema.FrontMatter, front, shape_problems) is None:
+            raise StudyguideError(shape_problems.errors)
     if not body.strip():
         raise StudyguideError.at(path, body_line, "the part is empty: it has a title but no text")
     problems = Collector()

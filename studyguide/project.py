@@ -60,3 +60,51 @@ def dodo(dodo_file: str | Path | None = None) -> dict[str, Any]:
         print(error, file=sys.stderr)
         sys.exit(1)
     return {"DOIT_CONFIG": doit_config(paths), **all_tasks(book)}
+
+
+def run_doit(root: Path | str, arguments: list[str]) -> int:
+    """Run doit on a project with the package's task loader (doit's own DoitMain): no dodo.py needed."""
+    import os
+
+    from doit.cmd_base import ModuleTaskLoader
+    from doit.doit_cmd import DoitMain
+
+    root = Path(root).resolve()
+    if not any((root / name).is_file() for name in ("book.yaml", "content/book.yaml")):
+        raise StudyguideError.at(root / "book.yaml", None, "no book here",
+                                 hint="run in a book's folder, give -C DIR, or start one with: studyguide init DIR")
+    os.chdir(root)  # doit's paths (database, file_dep, targets) are relative to the project
+    return DoitMain(ModuleTaskLoader(dodo(root / "dodo.py"))).run(arguments)
+
+
+SKELETON = Path(__file__).resolve().parent / "skeleton"
+# Files of the skeleton that are renamed when written (a package cannot ship a file named .gitignore
+# reliably) and files whose $placeholders are filled in.
+RENAMED = {"gitignore": ".gitignore"}
+FILLED = {"book.yaml", "README.md"}
+
+
+def init_project(folder: Path | str, title: str | None = None, author: str = "The Author") -> list[Path]:
+    """Write a new, working book project into ``folder`` (which must not exist or be empty)."""
+    import datetime as dt
+    import string
+    import uuid
+
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise StudyguideError.at(folder, None, "the folder exists and is not empty", hint="choose a new folder")
+    today = dt.date.today()
+    values = {"title": (title or folder.resolve().name.replace("-", " ").replace("_", " ").title()).replace('"', "'"),
+              "author": author.replace('"', "'"), "date": today.isoformat(), "year": str(today.year),
+              "uuid": str(uuid.uuid4())}
+    written = []
+    for source in sorted(p for p in SKELETON.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        relative = source.relative_to(SKELETON)
+        target = folder / RENAMED.get(relative.as_posix(), relative.as_posix())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = source.read_text(encoding="utf-8")
+        if relative.as_posix() in FILLED:
+            text = string.Template(text).safe_substitute(values)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written

@@ -62,13 +62,17 @@ def reported(function: Callable[..., Any]) -> Callable[..., Any]:
 # --- stages (module-level so that doit can pickle them for -n 2) ---------------------------------
 
 @reported
-def import_notes_action(book: Book) -> None:
+def import_notes_action(book: Book) -> dict[str, Any]:
     from .notes import import_notes
 
     p = book.paths
     report = import_notes(list(book.notes), p.notes_bib, p.concordance, book.hand_bib, book.names)
-    for line in report.diagnostics:  # the review report, as warnings (also in notes.review.txt)
-        print(line, file=sys.stderr)
+    # The importer returns its warnings (the review report, also in notes.review.txt; it prints nothing):
+    # show them now and in the build summary.
+    warnings = tuple(report.diagnostics)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    return Written(display_path(p.notes_bib), "notes", warnings=warnings).values()
 
 
 @reported
@@ -232,6 +236,7 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
         elif part.source.exists():
             names = [name for name, _ in figure_refs(read_text(part.source))]
             shown[part] = [p.rel(f) for n in names for f in p.figure(n)]
+    style = [p.rel(book.csl_file)] if Path(book.csl_file).resolve().is_relative_to(book.root) else []
     yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
     for edition in book.editions:
         for name, group in part_groups(book, edition):
@@ -242,9 +247,10 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
                 "basename": "part", "name": f"{edition}:{name}",
                 "actions": [(part_action, [book, group[0], edition])],
                 "file_dep": [*p.rels(part.source for part in group), p.rel(p.csl_json), *filters, *shows,
-                             *code(book, "pandoc.py", "content.py")],
+                             *code(book, "pandoc.py", "content.py"), *style],
                 "targets": p.rels(outputs),
-                "uptodate": [config_changed({"language": book.language, "style": book.csl_style, **settings})],
+                "uptodate": [config_changed({"language": book.language, "style": book.csl_style, **settings,
+                                             **pandoc_stage.filter_settings(book, edition)})],
                 "clean": True,
             }
 
@@ -294,7 +300,7 @@ def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
         for part in (x for x in book.parts_for(edition) if x.kind == "chapter"):
             fragments = p.rels(f for f in pandoc_stage.part_outputs(book, part, edition).all if f.suffix == ".html")
             for paper in book.papers:
-                for booklet in (False, True):
+                for booklet in handout_kinds(book):
                     out = handouts.handout_path(book, edition, paper, part, booklet)
                     yield {
                         "basename": "handouts", "name": f"{edition}:{paper}:{part.slug}" + (":booklet" if booklet else ""),
@@ -306,10 +312,15 @@ def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
                     }
 
 
+def handout_kinds(book: Book) -> tuple[bool, ...]:
+    """Which handouts each chapter gets (book.yaml: handouts, booklets): False = flat, True = booklet."""
+    return tuple(kind for kind, wanted in ((False, book.handouts), (True, book.booklets)) if wanted)
+
+
 def handout_files(book: Book) -> list[Path]:
     return [book.paths.handout(edition, paper, part.slug, booklet)
             for edition in book.editions for part in book.parts_for(edition) if part.kind == "chapter"
-            for paper in book.papers for booklet in (False, True)]
+            for paper in book.papers for booklet in handout_kinds(book)]
 
 
 def book_outputs(book: Book) -> tuple[list[Path], list[Path]]:

@@ -71,3 +71,21 @@ def test_invalid_utf8_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_citation_scan_never_crashes(text: str) -> None:
     for use in find_citations(text):
         assert use.key and use.line >= 1
+
+
+
+def test_the_prepare_filter_takes_hidden_classes_box_titles_and_quote_marks_from_the_book() -> None:
+    """prepare.lua knows no edition, box or quotation mark of its own: book.yaml's settings decide."""
+    import json
+    import os
+    import subprocess
+
+    from studyguide.pandoc import filter_path, pandoc_binary
+
+    source = '---\ntitle: T\n---\n\n::: aside\nSee "this".\n:::\n\n::: secret\nHidden.\n:::\n'
+    args = [pandoc_binary(), "--from=markdown", "--to=html5", f"--lua-filter={filter_path('prepare.lua')}"]
+    # the build passes them in the filter's environment, never as document metadata (the sandbox rule)
+    env = {**os.environ, "STUDYGUIDE_HIDE_CLASSES": json.dumps(["secret"]),
+           "STUDYGUIDE_BOX_TITLES": json.dumps({"aside": "By the way"}), "STUDYGUIDE_QUOTE_MARKS": "«»‹›"}
+    html = subprocess.run(args, input=source, capture_output=True, text=True, check=True, env=env).stdout
+    assert "By the way" in html and "«this»" in html and "Hidden" not in html
