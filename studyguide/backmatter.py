@@ -1,8 +1,10 @@
 """Back matter generated from data files (timeline, who's who, glossary, questions …).
 
-Each data file is validated against a small schema, with the line of every bad field, then rendered
-to Markdown through ``templates/back/NAME.md.j2``; the Markdown then takes the same pandoc path as
-a chapter, so citations in data files become footnotes and bibliography entries like any other.
+Each data file is validated against its schema (schema.DATA_SHAPES), then by the checks of this
+module (what a shape cannot say), with the line of every bad field, then rendered to Markdown
+through ``back/NAME.md.j2`` (the book's template or the theme's); the Markdown then takes the same
+pandoc path as a chapter, so citations in data files become footnotes and bibliography entries
+like any other.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
 from .config import Book, Part
 from .content import read_text
-from .errors import Collector, StudyguideError, yaml_problem
+from .errors import Collector, StudyguideError
 from .fsutil import atomic_write_text
 from .render import render
 
@@ -33,7 +36,7 @@ def load_data(path: Path) -> Any:
     """Load YAML with a line number for every mapping, kept under the key '__line__'."""
     text = read_text(path)
 
-    class LineLoader(yaml.SafeLoader):
+    class LineLoader(yamlio.BoundedLoader):
         pass
 
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -44,11 +47,7 @@ def load_data(path: Path) -> Any:
         return mapping
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    try:
-        return yaml.load(text, Loader=LineLoader)
-    except yaml.YAMLError as exc:
-        line, problem, hint = yaml_problem(exc)
-        raise StudyguideError.at(path, line, f"malformed YAML: {problem}", hint) from None
+    return yamlio.load(text, path, loader=LineLoader)
 
 
 # questions.yaml is a mapping of lists; each nested list is checked like a list-shaped data file.
@@ -156,6 +155,22 @@ _KIND_NAMES: dict[type, str] = {str: "text", int: "a whole number", float: "a nu
                                 list: "a list", dict: "a mapping", type(None): "empty", dt.date: "a date"}
 
 
+def load_valid(path: Path, shape_name: str) -> Any:
+    """A data file read with its lines and checked against its shape (schema.DATA_SHAPES); plain values.
+
+    Every problem is reported at its line, all at once; aliases and keys given twice are refused.
+    """
+    from . import schema, yamlfile
+
+    doc = yamlfile.load(path)
+    shape = schema.DATA_SHAPES.get(shape_name)
+    if shape is not None:
+        problems = Collector()
+        if schema.validate(shape, doc, problems, top=shape_name) is None:
+            raise StudyguideError(problems.errors)
+    return doc.value
+
+
 def strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: strip_lines(v) for k, v in value.items() if k not in ("__line__", "__lines__")}
@@ -168,13 +183,18 @@ def write_generated(book: Book, part: Part, bibliography_json: Path, concordance
                     cited: list[str]) -> None:
     data: Any = None
     if part.data is not None:
+        from .config import DEFAULT_DATA
+
+        shape = DEFAULT_DATA.get(part.slug, part.data.stem)
+        load_valid(part.data, shape)  # the shape first: types, unknown keys, keys given twice (schema.py)
         data = load_data(part.data)
-        validate(part.slug, part.data, data)
+        validate(shape, part.data, data)  # then what the shape cannot say (a question's kind has levels …)
         data = strip_lines(data)
     entries = {e["id"]: e for e in json.loads(bibliography_json.read_text(encoding="utf-8"))}
     concordance = json.loads(concordance_json.read_text(encoding="utf-8")) if concordance_json else []
     text = render(
         book.paths.template_dirs, f"back/{part.slug}.md.j2", book=book.metadata(), data=data,
+        part={"slug": part.slug, "title": part.title, "intro": part.intro}, notes_titles=book.notes_titles,
         entries=entries, concordance=concordance, cited=cited,
         figures=sorted(f.stem for f in book.paths.figures.glob("*.json")), chapters=[
             {"number": p.number, "slug": p.slug, "source": p.source} for p in book.chapters()],

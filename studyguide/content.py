@@ -25,24 +25,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .errors import Collector, StudyguideError, did_you_mean, yaml_problem
+from . import sandbox, yamlio
+from .errors import Collector, StudyguideError, did_you_mean
+from .sandbox import NamedBy
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 # pandoc: a key starts with a letter, digit or _, and may contain internal punctuation :.#$%&-+?<>~/
 CITATION_KEY = re.compile(r"(?<![\w@.])-?@(\{[^}\s]+\}|[\w][\w:.#$%&\-+?<>~/]*)")
 FENCED_CODE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
+RAW_NOT_PROSE = re.compile(r"<(style|script)\b[^>]*+>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 EMAIL_OR_HANDLE = re.compile(r"\S+@\S+")
 # A citation group starts with '[' and, after optional prefix words, '@key' or '-@key'.
 CITATION_START = re.compile(r"(?:^|[\s;])-?@[\w{]")
 BARE_AT = re.compile(r"(?:^|[\s;\[])-?@(?![\w{])")
 # {#id ...} attributes: on headings, fenced divs, bracketed spans and images.
-EXPLICIT_ID = re.compile(r"\{[^{}\n]*?(?<![\w-])#([\w:.-]+)[^{}\n]*\}")
+EXPLICIT_ID = re.compile(r"\{[^{}\n]*+\}")
+ANCHOR = re.compile(r"(?<![\w-])#([\w:.-]++)")
+PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*+(?:\n|$))+")
+OPEN_BRACKET = re.compile(r"\[")
+BRACKET = re.compile(r"[\[\]]")
 # Front-matter keys that make pandoc/citeproc read a file; pandoc's --sandbox does not stop these.
 FILE_KEYS = {"bibliography", "csl", "citation-abbreviations", "references-file"}
-FIGURE_REF = re.compile(r"""\.figure-ref[^}]*chart=["']?([\w-]+)""")
+# An attribute block {…}; the figure-ref ones name their chart with chart="id" (the first one counts,
+# as in pandoc's reading). Possessive quantifiers: a line of unclosed braces stays linear.
+ATTRIBUTES = re.compile(r"\{[^{}\n]*+\}")
+CHART_ATTR = re.compile(r"""(?<![\w-])chart\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s}]+))""")
+CHART_ID = re.compile(r"[\w-]+")
 
 
 @dataclass(frozen=True)
@@ -62,15 +71,116 @@ class Source:
     citations: list[CitationUse] = field(default_factory=list)
 
 
-def read_text(path: Path) -> str:
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BOM = "\ufeff"
+# Lines that open a YAML block in pandoc's reading: '---' alone, not followed by a blank line.
+YAML_OPEN = re.compile(r"^---[ \t]*$")
+YAML_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+def read_text(path: Path, named_by: NamedBy | None = None) -> str:
+    """A source file as text: confined to the project, a regular file, UTF-8 (a byte-order mark is
+    dropped, as Windows editors write one), with no control characters (invalid in XHTML/EPUB)."""
+    data = sandbox.read_bytes(path, named_by)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StudyguideError.at(path, None, "file not found") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise StudyguideError.at(path, line, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})",
                                  hint="save the file as UTF-8") from None
+    bad = CONTROL_CHARACTER.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise StudyguideError.at(path, line, f"control character U+{ord(bad.group()):04X} in the text",
+                                 hint="delete it; it is invalid in an e-book")
+    return text
+
+
+# Limits on what pandoc and WeasyPrint are asked to do (see README, Sandbox): past them they run
+# for many minutes or exhaust memory (a megabyte of '[' on one line: pandoc > 8 GB; 5,000 nested
+# lists: 5.7 GB; 200 nested block quotes: WeasyPrint's layout overflows Python's stack).
+MAX_LINE_CHARACTERS = 50_000
+MAX_QUOTE_DEPTH = 30
+MAX_INDENT_COLUMNS = 160
+
+
+def check_limits(path: Path, body: str, first_line: int, collector: Collector) -> None:
+    """Lines too long, block quotes nested too deep, or indentation that means lists nested too deep."""
+    lines = body.split("\n")
+    code = code_lines(lines)
+    for index, line in enumerate(lines):
+        number = first_line + index
+        if len(line) > MAX_LINE_CHARACTERS:
+            collector.error(path, number, f"the line is {len(line):,} characters long (the limit is "
+                            f"{MAX_LINE_CHARACTERS:,})", hint="break it into paragraphs")
+            return
+        if index in code:
+            continue
+        stripped = line.lstrip(" \t>")
+        prefix = line[: len(line) - len(stripped)]
+        if prefix.count(">") > MAX_QUOTE_DEPTH:
+            collector.error(path, number, f"block quotes nested {prefix.count('>')} deep (the limit is "
+                            f"{MAX_QUOTE_DEPTH})", hint="flatten the quotation")
+            return
+        if len(prefix.expandtabs(4)) > MAX_INDENT_COLUMNS and stripped:
+            collector.error(path, number, f"the line is indented {len(prefix.expandtabs(4))} columns (lists "
+                            f"nested too deep; the limit is {MAX_INDENT_COLUMNS} columns)", hint="flatten the list")
+            return
+
+
+def code_lines(lines: list[str]) -> set[int]:
+    """Indexes of the lines inside fenced code blocks (fence lines included), in one pass."""
+    inside: set[int] = set()
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        match = CODE_FENCE.match(line)
+        if fence is None:
+            if match:
+                fence = match.group(1)
+                inside.add(index)
+        else:
+            inside.add(index)
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                    and not line.strip().strip(fence[0]):
+                fence = None
+    return inside
+
+
+def check_metadata_blocks(path: Path, body: str, first_line: int, collector: Collector) -> None:
+    """A YAML block after the front matter is an error at its line.
+
+    pandoc reads metadata blocks anywhere in a file and merges them, so a block in the body could
+    set what the front matter may not (``citation-abbreviations``, ``csl`` …). Only the front
+    matter at the top of the file may set metadata. pandoc's rule is followed: a ``---`` line after
+    a blank line, not followed by a blank line, closed by ``---`` or ``...``, whose content is a
+    YAML mapping (a horizontal rule or a setext heading is not).
+    """
+    lines = body.split("\n")
+    code = code_lines(lines)
+    index = 0
+    while index < len(lines):
+        if index in code or not YAML_OPEN.match(lines[index]) or (index > 0 and lines[index - 1].strip()) \
+                or index + 1 >= len(lines) or not lines[index + 1].strip():
+            index += 1
+            continue
+        end = next((j for j in range(index + 1, len(lines)) if YAML_CLOSE.match(lines[j])), None)
+        if end is None:
+            break
+        block = "\n".join(lines[index + 1:end])
+        try:
+            loaded = yamlio.load(block, path, line_offset=first_line + index + 1)
+        except StudyguideError:
+            loaded = {}
+        if isinstance(loaded, dict):
+            collector.error(path, first_line + index, "a metadata block ('---' … '---') after the front matter",
+                            hint="only the front matter at the top of the file may set metadata; "
+                                 "a horizontal rule needs a blank line after '---'")
+            index = end + 1
+        else:
+            index += 1
 
 
 def read_source(path: Path) -> Source:
@@ -79,12 +189,12 @@ def read_source(path: Path) -> Source:
     meta: dict[str, Any] = {}
     body, body_line = text, 1
     match = FRONT_MATTER.match(text)
+    front = None
     if match:
-        try:
-            loaded = yaml.safe_load(match.group(1))
-        except yaml.YAMLError as exc:
-            line, problem, hint = yaml_problem(exc, line_offset=2)
-            raise StudyguideError.at(path, line or 1, f"malformed front matter: {problem}", hint) from None
+        from . import yamlfile
+
+        front = yamlfile.load(path, match.group(1), line_offset=2, what="malformed front matter")
+        loaded = front.value
         if loaded is not None and not isinstance(loaded, dict):
             raise StudyguideError.at(path, 2, "front matter must be a mapping such as 'title: ...'")
         meta = loaded or {}
@@ -99,9 +209,18 @@ def read_source(path: Path) -> Source:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise StudyguideError.at(path, 1 if match else None, "front matter needs a 'title' (a string)")
+    if front is not None:  # the rest of its shape: the one schema (unknown keys, types), with lines
+        from . import schema
+
+        shape_problems = Collector()
+        if schema.validate(schema.FrontMatter, front, shape_problems) is None:
+            raise StudyguideError(shape_problems.errors)
     if not body.strip():
         raise StudyguideError.at(path, body_line, "the part is empty: it has a title but no text")
     problems = Collector()
+    check_limits(path, body, body_line, problems)
+    problems.raise_if_errors()  # the other checks need not scan a pathological file
+    check_metadata_blocks(path, body, body_line, problems)
     check_citation_syntax(path, body, body_line, problems)
     check_anchors(path, body, body_line, problems)
     problems.raise_if_errors()
@@ -115,7 +234,8 @@ def _blank_code(body: str) -> str:
     def blank(match: re.Match[str]) -> str:
         return re.sub(r"[^\n]", " ", match.group())
 
-    return INLINE_CODE.sub(blank, FENCED_CODE.sub(blank, body))
+    # <style> and <script> bodies and HTML comments are not prose: '@media' there is no citation.
+    return INLINE_CODE.sub(blank, RAW_NOT_PROSE.sub(blank, FENCED_CODE.sub(blank, body)))
 
 
 def check_citation_syntax(path: Path, body: str, first_line: int, collector: Collector) -> None:
@@ -123,14 +243,14 @@ def check_citation_syntax(path: Path, body: str, first_line: int, collector: Col
     text = _blank_code(body)
     line_of = _line_index(text, first_line)
     # Paragraphs end at a blank line; a bracket must close within its paragraph.
-    for paragraph in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
-        chunk, offset = paragraph.group(), paragraph.start()
-        for opening in re.finditer(r"\[", chunk):
-            after = chunk[opening.end():]
-            stop = re.search(r"[\[\]]", after)
-            inside = after[: stop.start()] if stop else after
-            closed = bool(stop) and after[stop.start()] == "]"
-            if not CITATION_START.search(inside) and not BARE_AT.search(" " + inside):
+    for paragraph in PARAGRAPH.finditer(text):
+        chunk = paragraph.group()
+        offset = paragraph.start()
+        for opening in OPEN_BRACKET.finditer(chunk):
+            stop = BRACKET.search(chunk, opening.end())
+            inside = chunk[opening.end(): stop.start() if stop else len(chunk)]
+            closed = bool(stop) and stop.group() == "]"
+            if "@" not in inside or (not CITATION_START.search(inside) and not BARE_AT.search(" " + inside)):
                 continue
             line = line_of(offset + opening.start())
             if not closed:
@@ -145,7 +265,7 @@ def check_anchors(path: Path, body: str, first_line: int, collector: Collector) 
     """Explicit ``{#id}`` anchors must be unique within a part (pandoc writes duplicates as they are)."""
     seen: dict[str, int] = {}
     for number, line in enumerate(_blank_code(body).splitlines(), first_line):
-        for match in EXPLICIT_ID.finditer(line):
+        for match in (a for block in EXPLICIT_ID.finditer(line) for a in ANCHOR.finditer(block.group())):
             anchor = match.group(1)
             if anchor in seen:
                 collector.error(path, number, f"duplicate anchor '#{anchor}' (first at line {seen[anchor]})",
@@ -166,9 +286,23 @@ def _line_index(text: str, first_line: int) -> Any:
 
 
 def figure_refs(text: str, first_line: int = 1) -> list[tuple[str, int]]:
-    """The charts a part shows (``::: {.figure-ref chart="name"}``), each with its line."""
-    return [(m.group(1), number) for number, line in enumerate(_blank_code(text).splitlines(), first_line)
-            for m in FIGURE_REF.finditer(line)]
+    """The charts a part shows (``::: {.figure-ref chart="name"}``), each with its line.
+
+    The name is returned as written; a name that is not a chart id (``../../x``) is reported by
+    config.check_sources, and prepare.lua refuses it too.
+    """
+    found = []
+    for number, line in enumerate(_blank_code(text).splitlines(), first_line):
+        if ".figure-ref" not in line:
+            continue
+        for block in ATTRIBUTES.finditer(line):
+            attributes = block.group()
+            if not re.search(r"(?<![\w-])\.figure-ref(?![\w-])", attributes):
+                continue
+            chart = CHART_ATTR.search(attributes)
+            if chart:
+                found.append((next(v for v in chart.groups() if v is not None), number))
+    return found
 
 
 def find_citations(body: str, first_line: int = 1) -> list[CitationUse]:
@@ -183,59 +317,6 @@ def find_citations(body: str, first_line: int = 1) -> list[CitationUse]:
     return uses
 
 
-IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)")
-# src/href/data/poster of any raw HTML tag, quoted or not; <a href> is a link, the others embed.
-HTML_ATTR = re.compile(r"""<(\w+)\b[^>]*?\b(?:src|href|data|poster|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
-LINK = re.compile(r"(?<![!\]])\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)")
-URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-
-
-def check_resources(path: Path, body: str, first_line: int, root: Path, collector: Collector) -> None:
-    """Images and embedded files must be files inside the project: no network, nothing outside.
-
-    A link (``[text](target)``, ``<a href>``) may point to the web, since following it embeds nothing;
-    but a link to a local file must stay inside the project too (``../../secret`` or ``/etc/passwd``
-    would put a path of the author's machine into the book).
-    """
-    root = root.resolve()
-    for number, line in enumerate(_blank_code(body).splitlines(), first_line):
-        targets = [(m.group(1), "image") for m in IMAGE.finditer(line)] + [(m.group(1), "") for m in LINK.finditer(line)]
-        for match in HTML_ATTR.finditer(line):
-            value = next(v for v in match.group(2, 3, 4) if v is not None)
-            tag = match.group(1).lower()
-            targets.append((value, "" if tag == "a" else "image" if tag == "img" else "file"))
-        for target, what in targets:
-            problem = resource_problem(target, root, what)
-            if problem:
-                collector.error(path, number, *problem)
-
-
-def resource_problem(target: str, root: Path, what: str = "file",
-                     allowed: tuple[Path, ...] = ()) -> tuple[str, str | None] | None:
-    """Why ``target`` may not be used (message, hint), or None. Paths are taken relative to ``root``.
-
-    ``what`` names what the target is embedded as ("image", "file", "stylesheet"); an empty ``what``
-    is a link, which may point to the web and need not exist.
-    """
-    embedded = bool(what)
-    target = local = target.strip()
-    if not target or target.startswith("#") or target.lower().startswith("data:"):
-        return None
-    if target.lower().startswith("file:"):
-        local = re.sub(r"^file:(//[^/]*)?", "", target, flags=re.I)
-    elif URL_SCHEME.match(target):
-        if not embedded:
-            return None  # a web link: the reader follows it, nothing is fetched into the book
-        return (f"'{target}' is a network or external resource", "copy the file into the project and link it by path")
-    local = local.split("#", 1)[0].split("?", 1)[0]
-    resolved = Path(local).resolve() if local.startswith("/") else (root / local).resolve()
-    if not any(resolved.is_relative_to(base) for base in (root, *allowed)):
-        return (f"'{target}' is outside the project", "only files inside the project may be used")
-    if embedded and not resolved.is_file():
-        return (f"missing {what} '{target}'", None)
-    return None
-
-
 def book_citations(sources: list[Path]) -> list[tuple[Path, CitationUse]]:
     """Every citation in the given files (chapters and data files), in reading order."""
     return [(source, use) for source in sources for use in find_citations(read_text(source))]
@@ -248,18 +329,7 @@ def check_citations(path: Path, uses: list[CitationUse], known: set[str], collec
 
 
 def ast_citation_keys(ast: dict[str, Any]) -> set[str]:
-    """Keys of every Cite element in a pandoc JSON AST."""
-    keys: set[str] = set()
+    """Keys of every Cite element in a pandoc JSON AST (walked without recursion)."""
+    from .resources import walk
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("t") == "Cite":
-                keys.update(c["citationId"] for c in node["c"][0])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(ast.get("blocks", []))
-    return keys
+    return {c["citationId"] for node in walk(ast.get("blocks", [])) if node.get("t") == "Cite" for c in node["c"][0]}

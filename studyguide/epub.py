@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import uuid
 import zipfile
@@ -24,15 +25,15 @@ from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import yamlio
 from .config import Book, Part
-from .content import HTML_ATTR, resource_problem
+from .content import read_text
 from .errors import Collector, StudyguideError
 from .fonts import font_files
 from .fsutil import atomic_write_text
 from .pandoc import merge_asts, part_outputs, run
 from .render import locate, render
+from .resources import document_problems, report
 
 TEMPLATES = ("epub/metadata.yaml.j2", "epub/epub.css.j2", "shared/cover.svg.j2")
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"  # verified by Ace in `doit check`
@@ -69,11 +70,10 @@ def write_epub(book: Book, edition: str, parts: list[Part], out: Path) -> None:
     context = {"book": book.metadata(), "edition": edition}
     edition_book = book.metadata() | {"title": edition_title(book, edition), "identifier": edition_identifier(book, edition)}
     metadata_text = render(templates, TEMPLATES[0], book=edition_book, edition=edition)
-    try:
-        yaml.safe_load(metadata_text)
-    except yaml.YAMLError as exc:
-        where = locate(templates, TEMPLATES[0]) or TEMPLATES[0]
-        raise StudyguideError.at(where, None, f"renders to invalid YAML: {exc}") from None
+    where = locate(templates, TEMPLATES[0]) or TEMPLATES[0]
+    metadata = yamlio.load(metadata_text, where, what="renders to invalid YAML")
+    if not isinstance(metadata, dict):
+        raise StudyguideError.at(where, None, "renders to YAML that is not a mapping")
     fonts = [f for family in {book.fonts["body"], book.fonts["heading"]} for f in font_files(family)]
     fonts.sort(key=lambda f: (f.family, f.style))
     atomic_write_text(work / "metadata.yaml", metadata_text)
@@ -85,10 +85,12 @@ def write_epub(book: Book, edition: str, parts: list[Part], out: Path) -> None:
     pages = json.loads(pages_file.read_text(encoding="utf-8"))["pages"] if pages_file.exists() else []
     markers = page_markers(pages)
     asts = [place_page_breaks(ast, markers) for ast in asts]
-    document = merge_asts(asts, {})
-    tmp = out.with_name(f".{out.name}.tmp")
+    # book.yaml's values are plain text: passed as MetaString, never read as Markdown (a title
+    # '![x](/etc/passwd)' would otherwise make the EPUB writer embed that file).
+    document = merge_asts(asts, plain_meta(metadata))
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     args = [
-        "--from=json", "--to=epub3", f"--output={tmp}", f"--metadata-file={work / 'metadata.yaml'}",
+        "--from=json", "--to=epub3", f"--output={tmp}",
         f"--css={work / 'epub.css'}", f"--epub-cover-image={work / 'cover.svg'}", "--split-level=1",
         "--toc-depth=2", "--epub-title-page=true", *[f"--epub-embed-font={f.path}" for f in fonts],
     ]
@@ -101,37 +103,39 @@ def write_epub(book: Book, edition: str, parts: list[Part], out: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def plain_meta(metadata: dict[str, Any]) -> dict[str, Any]:
+    """pandoc JSON metadata from plain data, every string as literal text (MetaString)."""
+    return {str(k): meta_value(v) for k, v in metadata.items()}
+
+
+def meta_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {"t": "MetaMap", "c": {str(k): meta_value(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [meta_value(v) for v in value]}
+    if isinstance(value, bool):
+        return {"t": "MetaBool", "c": value}
+    return {"t": "MetaString", "c": "" if value is None else str(value)}
+
+
 def check_embedded(book: Book, documents: list[tuple[Part, dict[str, Any]]]) -> None:
     """Everything pandoc's EPUB writer would fetch into the book must be a file inside the project.
 
     The EPUB stage cannot run under pandoc's --sandbox (see pandoc.SANDBOX), so this is its
-    sandbox: the writer embeds the targets of Image elements and the src of raw HTML tags, and
-    both are checked here before pandoc runs. The parts were checked with their lines already
-    (content.check_resources); this catches whatever reached an AST some other way.
+    sandbox: the same AST walk as the part stage (resources.document_problems: images, links, every
+    URL attribute of raw HTML, CSS url() and @import, SVG files), run again on the ASTs it merges,
+    so that nothing that reached an AST some other way is embedded. Each part's source is searched
+    for the line.
     """
     problems = Collector()
-
-    def walk(part: Part, node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("t") == "Image":
-                _check(part, node["c"][2][0], "image")
-            elif node.get("t") in ("RawInline", "RawBlock") and node["c"][0] == "html":
-                for match in HTML_ATTR.finditer(node["c"][1]):
-                    if match.group(1).lower() != "a":
-                        _check(part, next(v for v in match.group(2, 3, 4) if v is not None), "file")
-            for value in node.values():
-                walk(part, value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(part, value)
-
-    def _check(part: Part, target: str, what: str) -> None:
-        problem = resource_problem(re.sub(r"\s+", "", target), book.root, what)
-        if problem:
-            problems.error(part.source, None, *problem)
-
     for part, ast in documents:
-        walk(part, ast.get("blocks", []))
+        found = document_problems(ast, book.root)
+        if found:
+            try:
+                text = read_text(part.source)
+            except StudyguideError:
+                text = ""
+            report(found, part.source, text, problems)
     problems.raise_if_errors()
 
 

@@ -86,9 +86,14 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 
 def display_path(path: str | Path) -> str:
     """Paths in messages are relative to the working directory when possible, with forward slashes."""
+    import os
+
     p = Path(path)
-    with contextlib.suppress(ValueError):
-        p = p.resolve().relative_to(Path.cwd().resolve())
+    # The path as named (symlinks not followed: a link that leads outside is shown where it is).
+    for candidate, base in ((Path(os.path.abspath(p)), Path(os.path.abspath(Path.cwd()))),
+                            (p.resolve(), Path.cwd().resolve())):
+        with contextlib.suppress(ValueError, OSError):
+            return candidate.relative_to(base).as_posix()
     return p.as_posix()
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .backmatter import load_data, strip_lines
+from .backmatter import load_data, load_valid, strip_lines
 from .config import Book
 from .errors import Collector
 from .fsutil import atomic_write_text
@@ -216,6 +216,8 @@ def write_figures(book: Book) -> list[Path]:
     font = book.fonts["heading"]
     written: list[Path] = []
     problems = Collector()
+    if source.exists():
+        load_valid(source, "figures")  # its shape first (schema.Figures): types and unknown keys, with lines
     raw = load_data(source) if source.exists() else {}
     charts = raw.get("charts", []) if isinstance(raw, dict) else []
     for chart in charts:

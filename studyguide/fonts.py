@@ -30,9 +30,12 @@ def font_files(family: str) -> tuple[FontFile, ...]:
     """The regular, bold, italic and bold-italic files of a family, or an error naming the fix."""
     found = []
     for style, fc_style in STYLES.items():
-        proc = subprocess.run(
-            ["fc-match", "-f", "%{family}\n%{file}", f"{family}:style={fc_style}"], capture_output=True, text=True
-        )
+        try:
+            proc = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:style={fc_style}"],
+                                  capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            raise StudyguideError.at("book.yaml", None, "fontconfig's fc-match cannot be run (not installed?)",
+                                     hint="apt-get install fontconfig") from None
         lines = proc.stdout.splitlines()
         if proc.returncode != 0 or len(lines) < 2 or family.lower() not in lines[0].lower():
             raise StudyguideError.at(

@@ -23,7 +23,8 @@ from .pandoc import part_outputs
 from .pdf import edition_label, load_parts, render_pdf
 from .render import locate, render
 
-HALF_PAPERS = {"a4": "148.5mm 210mm", "letter": "5.5in 8.5in"}  # a booklet page: exactly half the sheet (A5 is 148 mm)
+# a booklet page: exactly half the sheet (A5 is 148 mm wide, half of A4 148.5 mm; half of A5 is A6)
+HALF_PAPERS = {"a4": "148.5mm 210mm", "letter": "5.5in 8.5in", "a5": "105mm 148mm"}
 TEMPLATES = ("print/handout.html.j2", "print/handout.css.j2")
 
 

@@ -255,7 +255,9 @@ def validate(source: Path, raw: Any, places: dict[str, tuple[float, float]], cou
 
 @cache
 def _read_geo(geo_dir: Path, layer: str, stamp: float) -> list[tuple[dict[str, Any], Any]]:
-    data = json.loads((geo_dir / f"{layer}.geojson").read_text(encoding="utf-8"))
+    from . import sandbox
+
+    data = json.loads(sandbox.read_bytes(geo_dir / f"{layer}.geojson").decode("utf-8"))  # confined, a regular file
     return [(f["properties"], shape(f["geometry"])) for f in data["features"]]
 
 

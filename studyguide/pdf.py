@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from . import sandbox
 from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError, display_path
 from .fonts import FONT_DIRS
@@ -109,16 +110,18 @@ def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart
 
 
 def edition_label(book: Book, edition: str) -> str:
-    """How covers, title pages and running heads name an edition: 'edition_labels' in book.yaml
-    if the book has them, else from the edition's own name ('teacher' → 'Teacher edition')."""
-    labels = getattr(book, "edition_labels", None) or {}
-    return labels.get(edition) or f"{edition.capitalize()} edition"
+    """How covers, title pages and running heads name an edition: its label in book.yaml."""
+    return book.edition(edition).label
 
 
 def write_book(book: Book, edition: str, paper: str, out: Path) -> tuple[int, str]:
     """Lay out one edition of the whole book on one paper size; write it atomically.
 
     Returns its pages and the one-line layout report."""
+    from .fonts import font_files
+
+    for family in {book.fonts["body"], book.fonts["heading"]}:
+        font_files(family)  # a missing font is an error here too, not a silent fallback in the PDF
     templates = book.paths.template_dirs
     parts = load_parts(book, book.parts_for(edition), edition)
     label = edition_label(book, edition)
@@ -173,6 +176,10 @@ def page_map_of(document: Any) -> dict[str, Any]:
     return {"pages": pages}
 
 
+VIRTUAL_ROOT = Path("/studyguide-project")
+VIRTUAL_ROOT_URL = VIRTUAL_ROOT.as_uri() + "/"
+
+
 def restricted_fetcher(root: Path, document: Path) -> Any:
     """A WeasyPrint URL fetcher that reads only files inside the project or the font directories."""
     from weasyprint.urls import URLFetcher
@@ -180,7 +187,7 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
     class RestrictedFetcher(URLFetcher):
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"file", "data"})
-            self.root = root.resolve()
+            self.root = Path(os.path.realpath(root))
             self.document = document
             self.refused: list[str] = []
             self.missing: list[str] = []
@@ -191,13 +198,16 @@ def restricted_fetcher(root: Path, document: Path) -> Any:
                 self.refused.append(f"'{url}' is a network resource; only files inside the project may be used")
                 raise ValueError("refused")
             if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                allowed = [self.root, *[d.resolve() for d in FONT_DIRS]]
-                if not any(path.is_relative_to(base) for base in allowed):
+                path = Path(unquote(parsed.path))
+                if path.is_relative_to(VIRTUAL_ROOT):
+                    path = self.root / path.relative_to(VIRTUAL_ROOT)
+                    url = path.as_uri()
+                if not sandbox.is_inside(path, root=self.root):  # symlinks followed (realpath)
                     self.refused.append(f"'{path}' is outside the project")
                     raise ValueError("refused")
-                if not path.is_file():
-                    shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+                real = Path(os.path.realpath(path))
+                if not real.is_file():
+                    shown = real.relative_to(self.root).as_posix() if real.is_relative_to(self.root) else str(real)
                     self.missing.append(f"missing file '{shown}'")
                     raise FileNotFoundError(path)
             return super().fetch(url, headers)
@@ -276,7 +286,10 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
     fetcher = restricted_fetcher(book.root, source_name)
     fonts = FontConfiguration()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    base = str(book.root) + "/"
+    # The documents' base is a fixed name that the fetcher maps to the project root: links to
+    # local files then carry no trace of the folder the project sits in (PDFs built in two
+    # checkouts stay identical), and a folder name with '#', '%' or '?' cannot garble a URL.
+    base = VIRTUAL_ROOT_URL
     stylesheets = [CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=base)]
     shown = display_path(out)
     known = {r.part.slug: (_source_name(book, r.part), _part_title(r)) for r in parts}

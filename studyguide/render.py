@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from . import sandbox
 from .errors import StudyguideError
 from .paths import THEME
 
@@ -44,22 +45,59 @@ def locate(templates: SearchPath, name: str) -> Path | None:
             return folder / name
     return None
 
+# Templates whose output is markup are autoescaped: the test is on the name without '.j2'
+# (jinja2.select_autoescape looks at the last suffix only, which is '.j2' for every template).
+MARKUP_SUFFIXES = frozenset({"html", "xhtml", "svg", "xml"})
+
+
+def autoescape(name: str | None) -> bool:
+    """Whether a template's output is HTML/XML/SVG (``book.html.j2``, ``cover.svg.j2`` …)."""
+    if not name:
+        return False
+    return name.removesuffix(".j2").rsplit(".", 1)[-1].lower() in MARKUP_SUFFIXES
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that opens no template outside the project or the package (a template
+    that is a symlink to /etc/hostname is refused before it is read)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        for folder in self.searchpath:
+            candidate = Path(folder) / template
+            if candidate.exists() or candidate.is_symlink():
+                real = sandbox.confine(candidate)
+                sandbox.open_check(real)
+                break
+        return super().get_source(environment, template)
+
+
+def css_string(value: Any) -> str:
+    """Text for the inside of a CSS double-quoted string ("War & Peace", 'The "Long" Telegram')."""
+    out = []
+    for char in str(value):
+        if char in ('"', "\\") or ord(char) < 0x20 or char == "\x7f":
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return "".join(out)
+
 
 @cache
 def environment(templates: SearchPath) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({THEME_PREFIX.rstrip("/"): jinja2.FileSystemLoader(str(THEME))}),
-        jinja2.FileSystemLoader([str(d) for d in search_dirs(templates)]),
+        jinja2.PrefixLoader({THEME_PREFIX.rstrip("/"): ConfinedLoader(str(THEME))}),
+        ConfinedLoader([str(d) for d in search_dirs(templates)]),
     ])
     env = jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html", "xhtml", "svg", "xml"], default_for_string=False),
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["roman"] = roman
+    env.filters["css_string"] = css_string
     env.filters["split_lines"] = str.splitlines
     env.filters["human_date"] = human_date
     env.filters["oneline"] = lambda text: " ".join(str(text).split())
@@ -79,31 +117,26 @@ def template_dependencies(templates: SearchPath, name: str) -> list[Path]:
         if current in seen:
             continue
         path = seen[current] = locate(templates, current)
-        if path is None:
+        if path is None or not sandbox.is_inside(path):
             continue  # reported when rendering
         try:
             ast = env.parse(path.read_text(encoding="utf-8"), current, str(path))
-        except jinja2.TemplateSyntaxError:
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
             continue  # reported when rendering, with its line
         pending.extend(ref for ref in jinja2.meta.find_referenced_templates(ast) if ref)
     return [p for p in seen.values() if p is not None]
 
 
-CSS_URL = re.compile(r"""(?:url\(\s*["']?([^"')\s]+)["']?\s*\)|@import\s+["']([^"']+)["'])""", re.I)
-TAG_URL = re.compile(r"""<([\w:]+)\b[^>]*?\s(?:src|href|xlink:href)\s*=\s*["']([^"']+)["']""", re.I)
-
-
 def check_template_resources(templates: SearchPath, name: str) -> None:
     """Refuse a template (or one it includes) that embeds a file outside the project or from the network.
 
-    Only literal URLs are checked here, with their lines; a URL built from variables is checked when
-    the document is laid out (WeasyPrint's restricted URL fetcher). Relative URLs in the EPUB
-    templates point inside the EPUB container, not into the project, so only absolute and network
-    URLs are checked there.
+    Only literal URLs are checked here, with their lines (CSS parsed with tinycss2, HTML and SVG with
+    html.parser); a URL built from variables is checked when the document is laid out (WeasyPrint's
+    restricted URL fetcher). Relative URLs in the EPUB templates point inside the EPUB container,
+    not into the project, so only absolute and network URLs are checked there.
     """
-    from .content import resource_problem
     from .errors import Collector
-    from .fonts import FONT_DIRS
+    from .resources import LineFinder, resource_problem, template_references
 
     root = search_dirs(templates)[0].resolve().parent  # the project's templates/ lies in the project root
     epub_dirs = [(folder / "epub").resolve() for folder in (*search_dirs(templates), THEME)]
@@ -111,16 +144,17 @@ def check_template_resources(templates: SearchPath, name: str) -> None:
     for path in template_dependencies(templates, name):
         if not path.is_file():
             continue
+        sandbox.confine(path)
         inside_epub = any(path.resolve().is_relative_to(folder) for folder in epub_dirs)
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            found = [(m.group(1) or m.group(2), "stylesheet" if m.group(2) else "file") for m in CSS_URL.finditer(line)]
-            found += [(m.group(2), "" if m.group(1).lower() == "a" else "file") for m in TAG_URL.finditer(line)]
-            for target, what in found:
-                if "{{" in target or "{%" in target or (inside_epub and not re.match(r"^(/|[a-z][\w+.-]*:)", target, re.I)):
-                    continue
-                problem = resource_problem(target, root, what, FONT_DIRS)
-                if problem:
-                    problems.error(path, number, *problem)
+        text = path.read_text(encoding="utf-8")
+        finder = LineFinder(text)
+        for ref in template_references(text, css=".css" in path.name):
+            target = ref.target.strip()
+            if "{{" in target or "{%" in target or (inside_epub and not re.match(r"^(/|[a-z][\w+.-]*:)", target, re.I)):
+                continue
+            problem = resource_problem(target, root, ref.what, system=True)
+            if problem:
+                problems.error(path, finder.line(ref.needle), *problem)
     problems.raise_if_errors()
 
 
@@ -131,6 +165,8 @@ def render(templates: SearchPath, name: str, /, **context: Any) -> str:
     shown = locate(templates, name) or search_dirs(templates)[0] / name
     try:
         return env.get_template(name).render(**context)
+    except UnicodeDecodeError:
+        raise StudyguideError.at(shown, None, "a template is not valid UTF-8") from None
     except jinja2.TemplateNotFound as exc:
         raise StudyguideError.at(shown, None, f"template '{exc.name}' not found") from None
     except jinja2.TemplateSyntaxError as exc:

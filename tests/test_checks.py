@@ -117,7 +117,7 @@ def test_uncited_must_be_a_list_of_keys(tmp_path: Path) -> None:
     from studyguide.errors import StudyguideError
 
     project = mini_with_bibliography(tmp_path, CITED, "{a: 1}")
-    with pytest.raises(StudyguideError, match="'uncited' must be a list of citation keys"):
+    with pytest.raises(StudyguideError, match="bibliography: field 'uncited' must be a list, not a mapping"):
         load_book(project)
 
 

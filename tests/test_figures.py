@@ -174,13 +174,14 @@ def test_axis_steps_give_three_to_six_round_ticks(top: float) -> None:
     assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5, 10))
 
 
-def test_the_pandoc_filter_puts_the_data_table_after_the_figure_as_plain_text(tmp_path: Path) -> None:
+def test_the_pandoc_filter_puts_the_data_table_after_the_figure_as_plain_text(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     sidecar = {"src": "build/figures/x.svg", "caption": "A caption.", "alt": "Alt text.", "cite": "", "title": "X & Y",
                "table": {"header": ["Bar", "Value"], "rows": [["A <b> & @key *c*", "3 billion rubles"]]}}
     (tmp_path / "x.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    monkeypatch.setenv("STUDYGUIDE_FIGURES_DIR", str(tmp_path))  # the filters' settings come from the build's env
     html = pypandoc.convert_text('::: {.figure-ref chart="x"}\n:::\n', "html", format="markdown",
-                                 extra_args=["--lua-filter", str(REPO / "studyguide" / "filters" / "prepare.lua"),
-                                             f"--metadata=figures-dir:{tmp_path}"])
+                                 extra_args=["--lua-filter", str(REPO / "studyguide" / "filters" / "prepare.lua")])
     assert html.index("<figure") < html.index('class="figure-data"') < html.index("<table")
     assert "A &lt;b&gt; &amp; @key *c*" in html  # not read as markup, a citation or emphasis
     assert 'alt="Alt text."' in html

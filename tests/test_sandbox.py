@@ -9,8 +9,10 @@ built by a template variable, which only the WeasyPrint fetcher can see.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +107,11 @@ def raw(html: str) -> dict[str, Any]:
     (image("../../secret.png"), "'../../secret.png' is outside the project"),
     (image("https://example.com/a.png"), "'https://example.com/a.png' is a network or external resource"),
     (raw('<img src="file:///etc/passwd">'), "'file:///etc/passwd' is outside the project"),
-    (raw("<link rel=stylesheet href=/etc/passwd>"), "'/etc/passwd' is outside the project"),
+    (raw("<link rel=stylesheet href=/etc/passwd>"), "raw HTML element <link> is not allowed in a chapter"),
+    (raw('<video src="#clip" poster="file:///etc/passwd"></video>'), "'file:///etc/passwd' is outside the project"),
+    (raw('<span style="background: url(/etc/passwd)">x</span>'), "'/etc/passwd' is outside the project"),
+    (raw('<img src="data:image/svg+xml,%3Csvg%3E%3Cimage href=%22file:///etc/passwd%22/%3E%3C/svg%3E">'),
+     "the SVG refers to 'file:///etc/passwd'"),
 ])
 def test_the_epub_stage_refuses_to_embed_anything_outside(built: Path, node: dict[str, Any], message: str) -> None:
     book = load_book(built)
@@ -134,3 +140,148 @@ def test_a_url_built_by_a_template_variable_is_refused_by_the_pdf_fetcher(projec
                for line in result.stderr.splitlines()), result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert not list((project / "build" / "pdf").rglob("*.pdf"))
+
+
+# --- the path authority, the YAML loader and faults (issue #18) ----------------------------------------
+
+def test_confine_follows_symlinks_and_names_who_wrote_the_path(tmp_path: Path) -> None:
+    from studyguide import sandbox
+
+    project = tmp_path / "project"
+    (project / "content").mkdir(parents=True)
+    (tmp_path / "secret.md").write_text("secret", encoding="utf-8")
+    (project / "content" / "link.md").symlink_to(tmp_path / "secret.md")
+    (project / "content" / "ok.md").write_text("ok", encoding="utf-8")
+    sandbox.set_root(project)
+    assert sandbox.confine("content/ok.md") == (project / "content" / "ok.md").resolve()
+    for path in ("content/link.md", "../secret.md", str(tmp_path / "secret.md"), "/etc/passwd"):
+        with pytest.raises(StudyguideError) as error:
+            sandbox.confine(path, sandbox.NamedBy("content/book.yaml", 9), shown=path)
+        assert str(error.value).startswith(f"content/book.yaml:9: error: '{path}' is outside the project"), error.value
+    # the package's own files and the fonts may be read, not written
+    assert sandbox.confine(sandbox.PACKAGE / "filters" / "prepare.lua")
+    with pytest.raises(StudyguideError):
+        sandbox.confine(sandbox.PACKAGE / "filters" / "prepare.lua", write=True)
+
+
+def test_a_named_pipe_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    import os
+
+    from studyguide.content import read_text
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    with pytest.raises(StudyguideError) as error:
+        read_text(tmp_path / "pipe.yaml")  # would block for ever if it were opened
+    assert "is a named pipe, not a regular file" in str(error.value)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: &x [1]\nb: *x\n", "1: error: YAML anchors are not allowed ('&x')"),
+    ("a: *x\n", "1: error: YAML aliases are not allowed ('*x')"),
+    ("a: " + "[" * 60 + "]" * 60 + "\n", "the YAML is nested more than 50 levels deep"),
+    ("a: [1\n", "malformed YAML"),
+])
+def test_the_yaml_loader_refuses_aliases_deep_nesting_and_says_where(tmp_path: Path, text: str, message: str) -> None:
+    from studyguide import yamlio
+
+    with pytest.raises(StudyguideError) as error:
+        yamlio.load(text, tmp_path / "x.yaml")
+    assert message in str(error.value)
+    assert yamlio.load("a: [1, 2]\nb: {c: d}\n", tmp_path / "x.yaml") == {"a": [1, 2], "b": {"c": "d"}}
+
+
+def test_a_failed_write_keeps_the_old_file_and_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from studyguide import fsutil
+
+    target = tmp_path / "build" / "book.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"%PDF old")
+
+    def full(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fsutil.os, "fsync", full)
+    with pytest.raises(StudyguideError) as error:
+        fsutil.atomic_write_bytes(target, b"%PDF new")
+    assert str(error.value).startswith("build/book.pdf: error: cannot write the file (No space left on device)") or \
+        "book.pdf: error: cannot write the file (No space left on device)" in str(error.value)
+    assert target.read_bytes() == b"%PDF old"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["book.pdf"]
+
+
+def test_written_files_follow_the_umask(tmp_path: Path) -> None:
+    import os
+
+    from studyguide.fsutil import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "a.pdf", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.pdf").stat().st_mode & 0o777 == 0o644
+
+
+def test_pandoc_missing_is_named_with_how_to_install(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pandoc_stage, "pandoc_binary", lambda: "/nonexistent/pandoc")
+    book = load_book(built)
+    with pytest.raises(StudyguideError) as error:
+        pandoc_stage.run(["--version"], book)
+    assert "cannot run pandoc" in str(error.value) and "pypandoc-binary" in str(error.value)
+
+
+def test_the_bundled_pandoc_is_used_not_the_first_on_path() -> None:
+    assert "pypandoc" in pandoc_stage.pandoc_binary()
+
+
+def test_the_filters_take_their_paths_from_the_build_not_from_metadata(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    (tmp_path / "c.md").write_text(f"---\nsources-out: {victim}\nast-out: {victim}\n---\n\nText.\n", encoding="utf-8")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("STUDYGUIDE_")}
+    for name in ("sources.lua", "dump.lua"):
+        subprocess.run([pandoc_stage.pandoc_binary(), "c.md", f"--lua-filter={pandoc_stage.filter_path(name)}",
+                        "--to=html5"], cwd=tmp_path, capture_output=True, env=env)
+    assert victim.read_text(encoding="utf-8") == "precious"
+
+
+def test_a_second_build_in_the_same_project_waits_then_refuses_with_a_clear_line(project: Path) -> None:
+    import fcntl
+    import os
+
+    (project / "build").mkdir(exist_ok=True)
+    with open(project / "build" / ".lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent), "STUDYGUIDE_LOCK_WAIT": "1"}
+        env.pop("STUDYGUIDE_PROJECT_LOCK", None)
+        result = subprocess.run([sys.executable, "-m", "doit", "list"], cwd=project, capture_output=True, text=True,
+                                env=env)
+    assert result.returncode != 0
+    assert "build/.lock: error: another build is still running in this project" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_pathological_lines_are_refused_at_once_with_their_line(tmp_path: Path) -> None:
+    from studyguide.content import read_source
+
+    for body, message in [("[" * 60_000, "characters long"), ("> " * 40 + "deep", "block quotes nested 40 deep"),
+                          (" " * 200 + "- deep", "indented 200 columns")]:
+        (tmp_path / "c.md").write_text(f'---\ntitle: "C"\n---\n\nText.\n\n{body}\n', encoding="utf-8")
+        with pytest.raises(StudyguideError) as error:
+            read_source(tmp_path / "c.md")
+        assert ":7: error: " in str(error.value) and message in str(error.value), error.value
+
+
+def test_content_scans_stay_linear_on_hostile_lines(tmp_path: Path) -> None:
+    """Inputs that made the old regular expressions backtrack for minutes (no timing: a hang fails)."""
+    from studyguide.content import figure_refs, find_citations, read_source
+
+    for line in ("<a " * 15_000, "[" * 45_000, ".figure-ref " * 4_000, "{ #" + "a" * 45_000, "![" * 20_000):
+        (tmp_path / "c.md").write_text(f'---\ntitle: "C"\n---\n\n{line}\n', encoding="utf-8")
+        with contextlib.suppress(StudyguideError):
+            read_source(tmp_path / "c.md")
+        figure_refs(line)
+        find_citations(line)

@@ -1,8 +1,10 @@
--- Writes the document as it stands (after citeproc) to the JSON file named by the metadata
--- field 'ast-out', so that one pandoc run yields both the print HTML and the EPUB's input.
+-- Writes the document as it stands (after citeproc) to the JSON file the build names in the
+-- environment variable STUDYGUIDE_AST_OUT, so that one pandoc run yields both the print HTML and
+-- the EPUB's input. The path comes from the build's command line only, never from the document's
+-- metadata (a chapter could otherwise name any file to overwrite).
 function Pandoc(doc)
-  local path = pandoc.utils.stringify(doc.meta["ast-out"])
-  doc.meta["ast-out"] = nil
+  local path = os.getenv("STUDYGUIDE_AST_OUT")
+  if not path or path == "" then error("STUDYGUIDE_AST_OUT is not set (the build sets it)") end
   local handle = assert(io.open(path, "w"))
   handle:write(pandoc.write(doc, "json"))
   handle:close()

@@ -122,8 +122,9 @@ local function source_lines(doc)
   return doc
 end
 
+-- The part's kind comes from the build (STUDYGUIDE_PART_KIND), never from document metadata.
 function Meta(meta)
-  if meta["part-kind"] and stringify(meta["part-kind"]) == "generated" then class = "inline-sources" end
+  if os.getenv("STUDYGUIDE_PART_KIND") == "generated" then class = "inline-sources" end
 end
 
 function Note(el)

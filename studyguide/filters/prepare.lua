@@ -1,8 +1,10 @@
 -- Runs before citeproc on one part of the book.
--- * drops teacher-only divs (answer, teacher-note) from the student edition, so that their
---   citations never reach citeproc and note numbers match the edition;
--- * gives each box a heading one level below the heading it follows (its title attribute, or the
---   box's default name), so that the outline never skips a level (h1 → h2 box, h2 → h3 box);
+-- * drops the divs whose classes the edition hides (book.yaml: editions, hide; metadata
+--   hide-classes), so that their citations never reach citeproc and note numbers match the edition;
+-- * gives each box a heading one level below the heading it follows (its title attribute, or its
+--   kind's title from book.yaml: boxes; metadata box-titles), so that the outline never skips a
+--   level (h1 → h2 box, h2 → h3 box);
+-- * writes quotation marks the book's way when book.yaml sets quotes (metadata quote-marks);
 -- * marks table header cells with scope (col for head rows, row for row-head columns), which
 --   the print tagging and screen readers use to relate cells to headers;
 -- * starts every paragraph with an empty anchor span (class page-anchor, id pg-N numbered before
@@ -12,12 +14,11 @@
 -- * prefixes every identifier with the part's slug, so ids stay unique in the merged book.
 local stringify = pandoc.utils.stringify
 local edition, slug, label, kind = "student", "part", "", "chapter"
-local TEACHER_ONLY = { answer = true, ["teacher-note"] = true, teacher = true }
-local BOX_TITLES = {
-  overview = "Overview", ["key-questions"] = "Key questions", summary = "Summary: key points",
-  ["key-terms"] = "Key terms", review = "Review questions", ["teacher-note"] = "Teaching notes",
-  ["primary-source"] = "In their own words", disagree = "Sources disagree", objectives = "Learning objectives",
-}
+local HIDDEN = {}
+local BOX_TITLES = {}
+local BOX_ORDER = {}
+local QUOTES = nil
+local MODEL_ANSWER = "Model answer:"
 local ids = {}
 local figures_dir = "build/figures"
 
@@ -45,7 +46,11 @@ end
 -- data/maps.yaml: the SVG, its alt text, a caption that cites the figure's sources (so citeproc
 -- makes the notes), then its data table.
 local function figure(el)
-  local name = el.attributes.chart
+  local name = el.attributes.chart or ""
+  -- A chart id, nothing else: a name such as '../../x' would open a file outside build/figures.
+  if not name:match("^[%w_-]+$") then
+    error("figure name '" .. name .. "' is not a chart id (define it in data/figures.yaml)")
+  end
   local handle = assert(io.open(figures_dir .. "/" .. name .. ".json", "r"))
   local meta = pandoc.json.decode(handle:read("a"))
   handle:close()
@@ -61,11 +66,6 @@ local function figure(el)
   return fig
 end
 
-local function meta_string(meta, key, default)
-  if meta[key] == nil then return default end
-  return stringify(meta[key])
-end
-
 local function prefixed(id)
   if id == "" or id == "refs" then return id end
   return "part-" .. slug .. "-" .. id
@@ -78,16 +78,17 @@ end
 local function div(el)
   if el.classes:includes("figure-ref") then return figure(el) end
   for _, class in ipairs(el.classes) do
-    if TEACHER_ONLY[class] and edition ~= "teacher" then return {} end
+    if HIDDEN[class] then return {} end
   end
   if el.classes:includes("answer") then
     local first = el.content[1]
     if first and (first.t == "Para" or first.t == "Plain") then
       first.content:insert(1, pandoc.Space())
-      first.content:insert(1, pandoc.Strong({ pandoc.Str("Model answer:") }))
+      first.content:insert(1, pandoc.Strong({ pandoc.Str(MODEL_ANSWER) }))
     end
   end
-  for class, default in pairs(BOX_TITLES) do
+  for _, class in ipairs(BOX_ORDER) do
+    local default = BOX_TITLES[class]
     if el.classes:includes(class) then
       local title = el.attributes.title or default
       local level = tonumber(el.attributes["box-level"]) or 3
@@ -155,6 +156,15 @@ local function table_scope(tbl)
   return tbl
 end
 
+local function quoted(el)
+  local first = QUOTES and (el.quotetype == "DoubleQuote" and 1 or 3)
+  if not first then return nil end
+  local result = pandoc.Inlines({ pandoc.Str(pandoc.text.sub(QUOTES, first, first)) })
+  result:extend(el.content)
+  result:insert(pandoc.Str(pandoc.text.sub(QUOTES, first + 1, first + 1)))
+  return result
+end
+
 local function set_id(el)
   el.identifier = prefixed(el.identifier)
   return el
@@ -166,16 +176,31 @@ local function link(el)
   return el
 end
 
+-- The filter's parameters come from the build's environment, never from the document's metadata:
+-- a chapter that set 'edition: teacher' would otherwise print the model answers for students.
+local function setting(name, default)
+  local value = os.getenv("STUDYGUIDE_" .. name)
+  if value == nil then return default end
+  return value
+end
+
 function Pandoc(doc)
-  edition = meta_string(doc.meta, "edition", edition)
-  slug = meta_string(doc.meta, "part-slug", slug)
-  label = meta_string(doc.meta, "part-label", label)
-  kind = meta_string(doc.meta, "part-kind", kind)
-  figures_dir = meta_string(doc.meta, "figures-dir", figures_dir)
+  edition = setting("EDITION", edition)
+  slug = setting("PART_SLUG", slug)
+  label = setting("PART_LABEL", label)
+  kind = setting("PART_KIND", kind)
+  figures_dir = setting("FIGURES_DIR", figures_dir)
+  for _, class in ipairs(pandoc.json.decode(setting("HIDE_CLASSES", "[]"))) do HIDDEN[class] = true end
+  BOX_TITLES = pandoc.json.decode(setting("BOX_TITLES", "{}"))
+  for class in pairs(BOX_TITLES) do table.insert(BOX_ORDER, class) end
+  table.sort(BOX_ORDER)
+  MODEL_ANSWER = setting("MODEL_ANSWER", MODEL_ANSWER)
+  local marks = setting("QUOTE_MARKS", "")
+  if pandoc.text.len(marks) == 4 then QUOTES = marks end
   doc:walk({ Header = collect_ids, Div = collect_ids, Span = collect_ids })
   doc = anchor_paragraphs(doc)
   assign_box_levels(doc.blocks, 1)
-  doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link, Table = table_scope })
+  doc = doc:walk({ Div = div, Header = set_id, Span = set_id, Link = link, Table = table_scope, Quoted = quoted })
   local title = doc.meta.title and doc.meta.title or pandoc.Inlines({ pandoc.Str(slug) })
   local inlines = pandoc.Inlines({})
   if label ~= "" then

@@ -1,10 +1,11 @@
 -- After citeproc, on chapters only: move the chapter's reference list (div#refs) out of the
 -- chapter into its own HTML fragment, the "sources cited" list of the chapter's handout. The book
 -- itself prints one bibliography at the back, so the chapter keeps no list of its own.
+-- The output path is STUDYGUIDE_SOURCES_OUT, set by the build for every part (empty for parts
+-- that are not chapters); document metadata is never read for it.
 function Pandoc(doc)
-  local out = doc.meta["sources-out"] and pandoc.utils.stringify(doc.meta["sources-out"]) or ""
+  local out = os.getenv("STUDYGUIDE_SOURCES_OUT") or ""
   if out == "" then return nil end
-  doc.meta["sources-out"] = nil
   local kept, refs = pandoc.Blocks({}), nil
   for _, block in ipairs(doc.blocks) do
     if block.t == "Div" and block.identifier == "refs" then refs = block else kept:insert(block) end

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from studyguide.errors import StudyguideError
 from studyguide.notes.model import Person
 from studyguide.notes.text import clean, fold
@@ -38,10 +36,10 @@ class NameTable:
     def load(cls, path: Path | None) -> NameTable:
         if path is None:
             return cls()
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise StudyguideError.at(path, None, f"cannot read the names table ({exc})") from None
+        from studyguide import yamlio
+        from studyguide.content import read_text
+
+        data = yamlio.load(read_text(Path(path)), path, what="cannot read the names table") or {}
         if not isinstance(data, dict):
             raise StudyguideError.at(path, None, "the names table must be a mapping")
 

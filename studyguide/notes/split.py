@@ -23,10 +23,13 @@ HEADER_RE = re.compile(r"^#\s*(?P<key>[A-Za-z][\w-]*)\s*:\s*(?P<value>.*)$")
 def read_notes(path: Path, diag: Collector) -> NotesFile:
     """Parse ``path``; problems go to ``diag`` (file:line) and the notes that could be read are kept."""
     shown = display_path(path)
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        diag.error(path, None, f"cannot read notes file ({exc.__class__.__name__}: {exc})")
+    from studyguide.content import read_text
+    from studyguide.errors import StudyguideError
+
+    try:  # through the sandbox: inside the project, a regular file, UTF-8 (bad bytes get their line)
+        lines = read_text(Path(path)).splitlines()
+    except StudyguideError as exc:
+        diag.extend(exc)
         return NotesFile(shown, {}, [])
     header: dict[str, str] = {}
     notes: list[Note] = []

@@ -60,7 +60,9 @@ def test_ibid_and_short_form():
 def _import(tmp_path, text, hand=None):
     notes = tmp_path / "n.txt"
     notes.write_text(text, encoding="utf-8")
-    report = import_notes([notes], tmp_path / "o.bib", tmp_path / "o.json", hand, NAMES)
+    names = tmp_path / "names.yaml"  # inside the test's project root (the sandbox refuses files outside it)
+    names.write_bytes(NAMES.read_bytes())
+    report = import_notes([notes], tmp_path / "o.bib", tmp_path / "o.json", hand, names)
     return report, json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))
 
 

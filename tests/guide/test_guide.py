@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from studyguide import sandbox
 from studyguide.bibliography import write_csl_json
 from studyguide.config import load_book
 from studyguide.content import book_citations
@@ -17,6 +18,7 @@ from tests.support import REPO
 def guide(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, set[str]]:
     """The guide's configuration and the keys of its bibliography, imported into a temporary build."""
     book = load_book(REPO)
+    sandbox.trust_caller()  # the harness imports the guide's notes into a temporary folder outside it
     out = tmp_path_factory.mktemp("bib")
     import_notes(list(book.notes), out / "notes.bib", out / "concordance.json", book.hand_bib, book.names)
     write_csl_json([out / "notes.bib", book.hand_bib], out / "bibliography.json")

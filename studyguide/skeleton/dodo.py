@@ -1,0 +1,3 @@
+from studyguide.project import dodo
+
+globals().update(dodo(__file__))
