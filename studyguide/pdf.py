@@ -26,7 +26,6 @@ from urllib.parse import unquote, urlparse
 from . import sandbox
 from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError, display_path
-from .fonts import FONT_DIRS
 from .fsutil import atomic_write_bytes, atomic_write_text
 from .layout import FATAL, LayoutCheck, fault_diagnostics, lay_out_repaired
 from .pandoc import part_outputs

@@ -18,7 +18,7 @@ def to_html(markdown: str) -> str:
 def test_every_glossary_entry_is_a_headword() -> None:
     data = [{"term": f"Term {n}", "definition": f"What term {n} means.", **({"cite": "@key"} if n % 2 else {})}
             for n in range(1, 8)]
-    html = to_html(render(THEME, "back/glossary.md.j2", data=data, book={}))
+    html = to_html(render(THEME, "back/glossary.md.j2", data=data, book={}, part={"title": None, "intro": None}))
     assert html.count("<dt>") == len(data) and html.count("<dd>") == len(data)
 
 
@@ -39,7 +39,7 @@ def test_the_concordance_shows_descriptions_and_no_keys() -> None:
     concordance = [{"file": "bib/notes/a.txt", "note": "1",
                     "citations": [{"key": "memcon1961", "locator": "fol. 3"}, {"key": "chen2001", "locator": "12"}]}]
     text = render(THEME, "back/concordance.md.j2", concordance=concordance,
-                  entries={e["id"]: e for e in (UNTITLED, BOOK)}, book={})
+                  entries={e["id"]: e for e in (UNTITLED, BOOK)}, book={}, part={"title": None, "intro": None}, notes_titles={})
     html = to_html(text)
     assert "“”" not in html and "memcon1961" not in html and "chen2001" not in html
     assert "<td style=\"text-align: left;\">Memcon, Khrushchev and Hồ Chí Minh, August 17, 1961," in html
