@@ -227,13 +227,34 @@ def sort_folded(items: list[dict[str, Any]], attribute: str) -> list[dict[str, A
 
 
 def short_title(entry: dict[str, Any]) -> str:
-    """'Chen Jian, *Mao's China and the Cold War*' from a CSL JSON entry, for tables."""
+    """'Chen Jian, *Mao's China and the Cold War*' from a CSL JSON entry, for tables.
+
+    An untitled item (an archival memorandum, a letter) is described instead of left as “”: what it
+    is (its genre), its date and its archive, e.g. 'Memcon, Khrushchev and Hồ Chí Minh, August 17,
+    1961, Russian State Archive of Contemporary History, Moscow'.
+    """
     names = entry.get("author") or entry.get("editor") or []
     who = ""
     if names:
         first = names[0]
         who = first.get("literal") or first.get("family", "")
     title = entry.get("title-short") or entry.get("title", "")
+    if not title:
+        return _describe_untitled(entry, who)
     italic = entry.get("type") in {"book", "thesis", "report"}
     shown = f"*{title}*" if italic else f"“{title}”"
     return f"{who}, {shown}" if who else shown
+
+
+def _describe_untitled(entry: dict[str, Any], who: str) -> str:
+    parts = [who] if who else []
+    parts.append(entry.get("genre") or {"manuscript": "Document", "personal_communication": "Letter"}.get(
+        entry.get("type", ""), "Untitled item"))
+    issued = (entry.get("issued") or {}).get("date-parts") or []
+    if issued and issued[0]:
+        parts.append(human_date("-".join(f"{int(v):02d}" if i else str(v) for i, v in enumerate(issued[0]))))
+    archive = entry.get("archive", "")
+    # The archive's English name; the transliterated original in brackets adds length, not sense.
+    archive = archive.split(" (")[0] if archive else ""
+    parts += [p for p in (archive, entry.get("archive-place", "")) if p]
+    return ", ".join(parts)
