@@ -187,9 +187,12 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
     def project_file(value: str, location: tuple[str | int, ...], what: str) -> Path:
         """A file book.yaml names: inside the project and present, or an error at its line."""
         file = root / value
-        if not file.resolve().is_relative_to(root):
-            problems.error(path, at(*location), f"'{value}' is outside the project", "only files inside the project may be used")
-        elif not file.is_file():
+        try:  # absolute, climbing or symlinked out of the project: refused where it is named
+            sandbox.confine(file, NamedBy(path, at(*location)), shown=value)
+        except StudyguideError as exc:
+            problems.extend(exc)
+            return file
+        if not file.is_file():
             problems.error(path, at(*location), f"{what} '{value}' is named here but does not exist")
         return file
 
@@ -272,6 +275,11 @@ def load_book(root: Path | str = ".", config: str | None = None) -> Book:
             data = root / data_name
             if not data.resolve().is_relative_to(root):
                 problems.error(path, line, f"'{data_name}' is outside the project", "only files inside the project may be used")
+            elif data.exists() and not data.is_file():  # a pipe or a device: the sandbox says which
+                try:
+                    sandbox.open_check(data)
+                except StudyguideError as exc:
+                    problems.extend(exc)
             elif not data.is_file():
                 problems.error(path, line, f"generated part '{name}' needs the data file '{data_name}', which does not exist",
                                hint=f"write {data_name}, or remove '{name}' from 'generated'")

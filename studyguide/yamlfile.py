@@ -65,8 +65,9 @@ def load(path: Path, text: str | None = None, line_offset: int = 1, what: str = 
         text = read_text(path)
     if len(text) > yamlio.MAX_YAML_BYTES:
         raise StudyguideError.at(path, None, f"the YAML is too large (over {yamlio.MAX_YAML_BYTES // (1024 * 1024)} MB)")
-    # The one bounded loader's composer (yamlio): a nesting limit; aliases are refused by _value below.
-    loader = yamlio.NodeLoader(text)
+    # The one bounded loader's composer (yamlio): no anchors or aliases (refused at the first, so a
+    # 'billion laughs' file gives one line), a nesting limit.
+    loader = yamlio.BoundedLoader(text)
     try:
         node = loader.get_single_node()
     except yamlio.Refused as exc:

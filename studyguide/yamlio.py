@@ -36,15 +36,14 @@ class BoundedLoader(yaml.SafeLoader):
     """SafeLoader without aliases and with a nesting limit (subclass it to add constructors)."""
 
     _depth = 0
-    refuse_anchors = True
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.refuse_anchors and self.check_event(yaml.AliasEvent):
+        if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _Refused(event.start_mark, f"YAML aliases are not allowed ('*{event.anchor}')",
                            "write the value out in full")
         event = self.peek_event()
-        if self.refuse_anchors and getattr(event, "anchor", None):
+        if getattr(event, "anchor", None):
             raise _Refused(event.start_mark, f"YAML anchors are not allowed ('&{event.anchor}')",
                            "write the value out in full")
         self._depth += 1
@@ -55,14 +54,6 @@ class BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
-
-
-class NodeLoader(BoundedLoader):
-    """For yamlfile's located walk, which reports every alias at its line itself (collected with the
-    file's other problems) and never expands one: the composer hands back the anchored node, so
-    only the nesting limit is needed here."""
-
-    refuse_anchors = False
 
 
 def load(text: str, path: Path | str, *, line_offset: int = 1, what: str = "malformed YAML",

@@ -69,11 +69,15 @@ def test_a_generated_part_without_its_data_file_is_an_error_at_its_line(mini: Pa
 def test_yaml_aliases_and_keys_given_twice_are_refused_with_their_lines(tmp_path: Path) -> None:
     from studyguide.yamlfile import load
 
-    (tmp_path / "a.yaml").write_text("a: &x [1, 2]\nb:\n  c: *x\nd: 1\nd: 2\n", encoding="utf-8")
+    # An anchor is refused where it is set, once (a "billion laughs" file gives one line, not one per alias).
+    (tmp_path / "a.yaml").write_text("a: &x [1, 2]\nb:\n  c: *x\nc: *x\n", encoding="utf-8")
     with pytest.raises(StudyguideError) as error:
         load(tmp_path / "a.yaml")
-    assert [(d.line, d.message) for d in error.value.diagnostics] == [
-        (3, "YAML aliases ('*name') are not allowed"), (5, "'d' is given twice (first at line 4)")]
+    assert [(d.line, d.message) for d in error.value.diagnostics] == [(1, "YAML anchors are not allowed ('&x')")]
+    (tmp_path / "t.yaml").write_text("d: 1\ne: 0\nd: 2\n", encoding="utf-8")
+    with pytest.raises(StudyguideError) as error:
+        load(tmp_path / "t.yaml")
+    assert [(d.line, d.message) for d in error.value.diagnostics] == [(3, "'d' is given twice (first at line 1)")]
     (tmp_path / "b.yaml").write_text("x:\n  - y: 1\n    z: [p, q]\n", encoding="utf-8")
     doc = load(tmp_path / "b.yaml")
     assert doc.value == {"x": [{"y": 1, "z": ["p", "q"]}]}
