@@ -56,6 +56,10 @@ class Fault:
     detail: str
     part_title: str = ""
     widows: int | None = None  # lines from a note's call to the end of its paragraph
+    # for an early page: "figure" (the figure that follows did not fit), "note" (a tall note took
+    # the call's line overleaf) or "keep" (a heading, widow or orphan rule moved lines overleaf)
+    cause: str = ""
+    figure: Place | None = None  # the figure an early page's repair moves
 
     def where(self, pdf: str) -> str:
         part = f" ({self.part_title})" if self.part_title else ""
@@ -194,6 +198,8 @@ class _Page:
     empty_frames: list[tuple[Any, float]]
     lines: list[tuple[Any, Any]]  # (line box, block element), body text in reading order
     note_lines: list[tuple[Any, Any]]
+    note_heights: dict[Any, float] = field(default_factory=dict)  # footnote element → px on this page
+    first_box: Any = None  # the element of the page's first laid-out line or image
 
 
 def _read_page(number: int, page: Any, boxes: Any) -> _Page:
@@ -205,11 +211,13 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
     lines: list[tuple[Any, Any]] = []
     empty: list[tuple[Any, float]] = []
     bottom = 0.0
-    first = last = last_line = None
+    first = last = last_line = first_box = None
 
     def visit(box: Any, block_element: Any) -> None:
-        nonlocal bottom, first, last, last_line
+        nonlocal bottom, first, last, last_line, first_box
         if isinstance(box, boxes.LineBox):
+            if first_box is None and _text(box, boxes).strip():
+                first_box = block_element
             lines.append((box, block_element))
             last_line = block_element
             for inner in _walk(box, boxes):
@@ -223,6 +231,7 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
             return
         if isinstance(box, boxes.ReplacedBox):
             bottom = max(bottom, box.position_y + box.margin_height())
+            first_box = first_box if first_box is not None else box.element
             first = first if first is not None else box.element
             last = box.element
             return
@@ -242,10 +251,12 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
                 visit(child, element)
 
     visit(root, root.element)
-    notes = [child.element for child in (footnote_area.children if footnote_area is not None else [])]
-    note_lines = [(b, None) for child in (footnote_area.children if footnote_area is not None else [])
-                  for b in _walk(child, boxes) if isinstance(b, boxes.LineBox)]
-    return _Page(number, calls, notes, bottom, limit, first, last, last_line, empty, lines, note_lines)
+    note_boxes = list(footnote_area.children if footnote_area is not None else [])
+    notes = [child.element for child in note_boxes]
+    note_lines = [(b, None) for child in note_boxes for b in _walk(child, boxes) if isinstance(b, boxes.LineBox)]
+    heights = {child.element: child.margin_height() for child in note_boxes}
+    return _Page(number, calls, notes, bottom, limit, first, last, last_line, empty, lines, note_lines, heights,
+                 first_box)
 
 
 def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCheck:
@@ -303,8 +314,12 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
         gap = (page.limit - page.bottom_content) / PX_PER_MM
         if gap > EARLY_PAGE_MM:
             measures.early_pages += 1
+            cause, figure, why = _early_cause(following, sources, gap)
             fault("early-page", page.number, page.last_element,
-                  f"the page ends {gap:.0f} mm above its {'notes' if page.notes else 'bottom margin'} while the part goes on")
+                  f"the page ends {gap:.0f} mm above its {'notes' if page.notes else 'bottom margin'} while the part "
+                  f"goes on ({why})")
+            result.faults[-1].cause = cause
+            result.faults[-1].figure = figure
         # A heading at the foot of a full page; on a page cut short (by a note that takes the rest of
         # it) the heading is not stranded, the page is: that is the early page above.
         last = page.last_line_element
@@ -314,6 +329,23 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
                   "a heading is the last line of the page; its text starts overleaf")
     _measure_text(pages, measures, boxes)
     return result
+
+
+def _early_cause(following: _Page, sources: Sources, gap_mm: float) -> tuple[str, Place | None, str]:
+    """Why the text stopped short, from what the next page starts with: a figure too tall for the
+    space left, a note that had to go with its call's line, or lines kept with what follows them."""
+    figure = next((node for node in sources.ancestors(following.first_box) if node.tag == "figure"), None) \
+        if following.first_box is not None else None
+    if figure is not None:
+        return "figure", sources.place(figure), "the figure that follows is too tall for the space left"
+    first_lines = {id(line) for line, _ in following.lines[:3]}
+    tall = [(following.note_heights.get(note, 0.0), number) for note, number, _, line in following.calls
+            if id(line) in first_lines]
+    height, number = max(tall) if tall else (0.0, "")
+    if height / PX_PER_MM > gap_mm / 2:
+        return "note", None, (f"note {number}, {height / PX_PER_MM:.0f} mm tall, did not fit in the space left "
+                              "with its call's line: shorten it or split it between two sentences")
+    return "keep", None, "the lines that follow are kept together with what comes after them"
 
 
 def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> None:
@@ -368,17 +400,35 @@ STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
+FIGURE_MOVES = 3  # a figure that does not fit is moved after at most this many following blocks
+
+
 @dataclass
 class Repairs:
-    """The blocks being repaired, the step each has reached, and the CSS of all of them."""
+    """The blocks being repaired, the step each has reached, and the CSS of all of them.
+
+    ``moves`` holds the figures moved later in their part, as a float would be: a figure too tall for
+    the space left on its page leaves that space empty, so it is moved after the next block (up to
+    ``FIGURE_MOVES``), whose text then fills the page. Moving is done on the HTML tree (``apply``),
+    since no CSS that WeasyPrint supports floats a figure to the next page.
+    """
 
     steps: dict[tuple[str, str], tuple[str, int, int | None]] = field(default_factory=dict)
+    moves: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def escalate(self, faults: list[Fault]) -> bool:
         """Take the next step for every fault that has one; False when none is left to try."""
         moved = False
         taken: set[tuple[str, str]] = set()
         for fault in faults:
+            if fault.kind == "early-page" and fault.cause == "figure" and fault.figure and fault.figure.slug \
+                    and fault.figure.block:
+                key = (fault.figure.slug, fault.figure.block)
+                if key not in taken and self.moves.get(key, 0) < FIGURE_MOVES:
+                    taken.add(key)
+                    self.moves[key] = self.moves.get(key, 0) + 1
+                    moved = True
+                continue
             if fault.kind not in STEPS or not fault.place.slug or not fault.place.block:
                 continue
             key = (fault.place.slug, fault.place.block)
@@ -400,24 +450,49 @@ class Repairs:
             rules.append(f'#section-{slug} [data-block="{block}"] {{ {declaration} }}')
         return "\n".join(rules)
 
+    def apply(self, root: Any) -> None:
+        """Move each figure in ``moves`` after as many following blocks of its parent (an etree)."""
+        for (slug, block), count in sorted(self.moves.items()):
+            section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
+            if section is None:
+                continue
+            parent = next((e for e in section.iter() for child in e if child.get("data-block") == block), None)
+            if parent is None:
+                continue
+            children = list(parent)
+            figure = next(child for child in children if child.get("data-block") == block)
+            at = children.index(figure)
+            target = min(at + count, len(children) - 1)
+            if target > at:
+                parent.remove(figure)
+                parent.insert(target, figure)
+
+    def __len__(self) -> int:
+        return len(self.steps) + len(self.moves)
+
 
 MAX_LAYOUTS = 10  # a repair moves pages after it, which can make new faults: each is repaired in turn
 
 
-def lay_out_repaired(lay_out: Callable[[str], Any], parts: dict[str, tuple[str, str]],
-                     max_layouts: int = MAX_LAYOUTS) -> tuple[Any, LayoutCheck, Repairs]:
-    """Lay out (``lay_out(extra_css)`` returns a WeasyPrint document), check, repair, check again.
+def repairable(fault: Fault) -> bool:
+    return fault.kind in FATAL or (fault.kind == "early-page" and fault.cause == "figure")
 
-    Stops at the first layout with no fatal fault, when no fault has a step left, or after
+
+def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[str, str]],
+                     max_layouts: int = MAX_LAYOUTS) -> tuple[Any, LayoutCheck, Repairs]:
+    """Lay out (``lay_out(repairs)`` returns a WeasyPrint document laid out with ``repairs.css()``
+    and ``repairs.apply`` on its tree), check, repair, check again.
+
+    Stops at the first layout with nothing left to repair, when no fault has a step left, or after
     ``max_layouts`` layouts; returns the last document, its check and the repairs made.
     """
     repairs = Repairs()
     for attempt in range(max_layouts):
-        document = lay_out(repairs.css())
+        document = lay_out(repairs)
         check = check_document(document, parts)
-        check.measures.repairs = len(repairs.steps)
-        fatal = [f for f in check.faults if f.kind in FATAL]
-        if not fatal or attempt == max_layouts - 1 or not repairs.escalate(fatal):
+        check.measures.repairs = len(repairs)
+        faults = [f for f in check.faults if repairable(f)]
+        if not faults or attempt == max_layouts - 1 or not repairs.escalate(faults):
             break
     return document, check, repairs
 

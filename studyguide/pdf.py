@@ -27,7 +27,7 @@ from . import sandbox
 from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError, display_path
 from .fsutil import atomic_write_bytes, atomic_write_text
-from .layout import FATAL, LayoutCheck, fault_diagnostics, lay_out_repaired
+from .layout import FATAL, LayoutCheck, Repairs, fault_diagnostics, lay_out_repaired
 from .pandoc import part_outputs
 from .render import locate, render
 
@@ -293,16 +293,19 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
     shown = display_path(out)
     known = {r.part.slug: (_source_name(book, r.part), _part_title(r)) for r in parts}
 
-    def lay_out(extra_css: str) -> Any:
+    def lay_out(repairs: Repairs) -> Any:
+        extra_css = repairs.css()
         extra = [CSS(string=extra_css, font_config=fonts)] if extra_css else []
-        document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-            stylesheets=stylesheets + extra, font_config=fonts)
+        source = HTML(string=html, base_url=base, url_fetcher=fetcher)
+        repairs.apply(source.etree_element)
+        document = source.render(stylesheets=stylesheets + extra, font_config=fonts)
         fetcher.raise_if_any()
         return document
 
     document, check, repairs = lay_out_repaired(lay_out, known)
     report = layout_report_path(book, out)
-    atomic_write_text(report, json.dumps(check.as_dict(shown) | {"repair_css": repairs.css()}, indent=1,
+    atomic_write_text(report, json.dumps(check.as_dict(shown) | {"repair_css": repairs.css(), "figures_moved": {
+        f"{slug}#{block}": count for (slug, block), count in sorted(repairs.moves.items())}}, indent=1,
                                          ensure_ascii=False))
     fatal = [f for f in check.faults if f.kind in FATAL]
     if fatal:

@@ -20,11 +20,16 @@ FIXTURES = Path(__file__).parent / "fixtures" / "layout"
 PARTS = {"x": ("content/x.md", "Chapter 1 Test")}
 
 
-def lay_out(html: str, extra_css: str = "") -> object:
+def lay_out(html: str, repairs: Repairs | None = None) -> object:
+    """Lay out as pdf.render_pdf does: the repairs' CSS, and their figure moves on the HTML tree."""
     from weasyprint import CSS, HTML
 
+    repairs = repairs or Repairs()
+    extra_css = repairs.css()
     sheets = [CSS(filename=str(FIXTURES / "notes.css"))] + ([CSS(string=extra_css)] if extra_css else [])
-    return HTML(string=html).render(stylesheets=sheets)
+    source = HTML(string=html)
+    repairs.apply(source.etree_element)
+    return source.render(stylesheets=sheets)
 
 
 def page(body: str) -> str:
@@ -42,7 +47,7 @@ def test_the_fixture_loses_a_note_and_the_check_names_its_paragraph() -> None:
 
 def test_a_lost_note_is_repaired_by_laying_out_again() -> None:
     html = (FIXTURES / "lost-note.html").read_text()
-    _, check, repairs = lay_out_repaired(lambda css: lay_out(html, css), PARTS)
+    _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
     assert repairs.steps, "the first layout lost a note, so a repair must have been made"
     assert check.measures.lost_notes == 0 and check.measures.moved_notes == 0
     assert check.measures.notes == check_document(lay_out(html), PARTS).measures.notes
@@ -54,7 +59,7 @@ def test_a_note_taller_than_the_page_cannot_be_repaired_and_names_its_line() -> 
     html = page('<div data-block="1" data-line="5"><p>Before.</p></div>'
                 f'<div data-block="2" data-line="7"><p>The call<span class="footnote">{tall}</span> is here.</p></div>'
                 '<div data-block="3" data-line="9"><p>After.</p></div>')
-    _, check, repairs = lay_out_repaired(lambda css: lay_out(html, css), PARTS)
+    _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
     fatal = [f for f in check.faults if f.kind in FATAL]
     assert fatal and repairs.steps
     [line] = {str(d) for d in fault_diagnostics(fatal[:1], "build/pdf/x.pdf")}
@@ -79,6 +84,28 @@ def test_a_page_ending_early_mid_part_is_measured() -> None:
     early = [f for f in check.faults if f.kind == "early-page"]
     assert early and early[0].page == 1 and f"{EARLY_PAGE_MM:.0f}" != early[0].detail
     assert check.measures.early_pages == 1
+
+
+def test_a_figure_too_tall_for_the_space_left_is_moved_after_the_next_paragraph() -> None:
+    """The figure would leave most of page 1 empty; moved after one paragraph, the text fills it."""
+    text = "Running text of the chapter that goes on and on. " * 14
+    figure = ('<figure data-block="3"><div style="height: 160mm; border: 1pt solid #000"></div>'
+              '<figcaption data-line="9">A tall map.</figcaption></figure>')
+    html = page(f'<div data-block="1" data-line="3"><p>{text * 2}</p></div>'
+                f'<div data-block="2" data-line="5"><p>{text}</p></div>{figure}'
+                f'<div data-block="4" data-line="11"><p>{text * 3}</p></div>'
+                f'<div data-block="5" data-line="13"><p>{text * 3}</p></div>')
+    first = check_document(lay_out(html), PARTS)
+    [early] = [f for f in first.faults if f.kind == "early-page"]
+    assert early.cause == "figure" and early.figure is not None and early.figure.block == "3"
+    assert "the figure that follows is too tall" in early.detail
+    document, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
+    assert list(repairs.moves) == [("x", "3")]
+    assert not [f for f in check.faults if f.kind == "early-page"]
+    # the figure now follows one or more of the paragraphs that came after it, and nothing was lost
+    order = [e.get("data-block") for e in document.pages[0]._page_box.children[0].element.iter() if e.get("data-block")]
+    moved = repairs.moves[("x", "3")]
+    assert order == ["1", "2", *["4", "5"][:moved], "3", *["4", "5"][moved:]]
 
 
 def test_repairs_escalate_one_step_per_round_and_then_stop() -> None:
