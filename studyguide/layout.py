@@ -28,6 +28,7 @@ from typing import Any
 from .errors import Diagnostic
 
 PX_PER_MM = 96 / 25.4
+MAX_HYPHEN_RUN = 2  # hyphenated lines in a row, as careful typesetting allows
 EARLY_PAGE_MM = 25.0  # a page that ends more than this above its notes or its bottom margin, mid-part
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 PAGE_LEVEL = {"html", "body", "section", "main", "nav"}  # their background is the page's, not a box's
@@ -50,7 +51,7 @@ class Place:
 
 @dataclass
 class Fault:
-    kind: str  # lost-note | moved-note | empty-box | early-page | stranded-heading
+    kind: str  # lost-note | moved-note | empty-box | early-page | stranded-heading | hyphen-run
     page: int  # 1-based page of the laid-out document
     place: Place
     detail: str
@@ -327,7 +328,8 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
             measures.stranded_headings += 1
             fault("stranded-heading", page.number, last,
                   "a heading is the last line of the page; its text starts overleaf")
-    _measure_text(pages, measures, boxes)
+    for number, block in _measure_text(pages, measures, boxes):
+        fault("hyphen-run", number, block, f"more than {MAX_HYPHEN_RUN} hyphenated lines in a row")
     return result
 
 
@@ -348,8 +350,13 @@ def _early_cause(following: _Page, sources: Sources, gap_mm: float) -> tuple[str
     return "keep", None, "the lines that follow are kept together with what comes after them"
 
 
-def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> None:
-    """Hyphenated lines (and the longest run of them), characters per full line, smallest type."""
+def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> list[tuple[int, Any]]:
+    """Hyphenated lines (and the longest run of them), characters per full line, smallest type.
+
+    Returns the page and block of each run of more than ``MAX_HYPHEN_RUN`` hyphenated lines: CSS
+    has ``hyphenate-limit-lines`` for this, but WeasyPrint 70 does not support it, so the repair
+    sets ``hyphens: manual`` on the paragraph concerned."""
+    runs: list[tuple[int, Any]] = []
     body_lengths: list[int] = []
     note_lengths: list[int] = []
     smallest = float("inf")
@@ -370,6 +377,8 @@ def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> None:
                         measures.hyphenated_lines += 1
                         run += 1
                         measures.longest_hyphen_run = max(measures.longest_hyphen_run, run)
+                        if run == MAX_HYPHEN_RUN + 1:
+                            runs.append((page.number, block))
                         if last.element is not None and (last.element.tag in ("a", "code") or any(
                                 a.tag in ("a", "code") for a in [last.element])):
                             measures.hyphens_in_links += 1
@@ -384,6 +393,7 @@ def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> None:
     measures.body_chars_per_line = float(statistics.median(body_lengths)) if body_lengths else 0.0
     measures.note_chars_per_line = float(statistics.median(note_lengths)) if note_lengths else 0.0
     measures.smallest_type_pt = round(smallest, 2) if smallest != float("inf") else 0.0
+    return runs
 
 
 # --- repair -----------------------------------------------------------------------------------------
@@ -397,6 +407,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     # a box whose frame alone is left at the foot of the page: keep its first lines with its top
     "empty-box": ("orphans: 20;", "break-before: page;"),
     "stranded-heading": ("break-before: page;",),
+    # three hyphenated lines in a row: set the paragraph without automatic hyphens
+    "hyphen-run": ("hyphens: manual;",),
 }
 
 
@@ -475,7 +487,8 @@ MAX_LAYOUTS = 10  # a repair moves pages after it, which can make new faults: ea
 
 
 def repairable(fault: Fault) -> bool:
-    return fault.kind in FATAL or (fault.kind == "early-page" and fault.cause == "figure")
+    """Faults the build lays out again for: the fatal ones, figures to move, hyphen runs."""
+    return fault.kind in FATAL or fault.kind == "hyphen-run" or (fault.kind == "early-page" and fault.cause == "figure")
 
 
 def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[str, str]],

@@ -127,6 +127,18 @@ def test_measures_count_hyphenated_lines_and_the_measure() -> None:
     assert m.body_chars_per_line > 20 and m.smallest_type_pt == pytest.approx(11.0)
 
 
+def test_three_hyphenated_lines_in_a_row_are_repaired_by_setting_the_paragraph_without_hyphens() -> None:
+    words = "internationalization counterrevolutionary historiographical " * 40
+    html = page(f'<div data-block="1" data-line="3"><p>{words}</p></div>'
+                '<div data-block="2" data-line="5"><p>A short paragraph.</p></div>')
+    first = check_document(lay_out(html), PARTS)
+    assert first.measures.longest_hyphen_run > 2
+    assert {(f.place.line, f.place.block) for f in first.faults if f.kind == "hyphen-run"} == {(3, "1")}
+    _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
+    assert 'data-block="1"] { hyphens: manual; }' in repairs.css()
+    assert check.measures.longest_hyphen_run <= 2 and not [f for f in check.faults if f.kind == "hyphen-run"]
+
+
 @pytest.mark.slow
 def test_doit_check_fails_on_a_book_that_loses_a_note_it_cannot_repair(project: Path) -> None:
     """A chapter with a note taller than the page: the build stops, and so does `doit check`."""
