@@ -283,6 +283,18 @@ def check_page_margins(path: Path, margin_mm: float = SAFE_MARGIN_MM, bleed_page
     return problems
 
 
+def all_page_margins(pdfs: list[Path]) -> dict[Path, list[str]]:
+    """check_page_margins on every PDF, one process per core: pdfminer reads every vector path of
+    the maps in Python, which made this the slowest check of `doit check` (minutes per book)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(pdfs), os.cpu_count() or 1)
+    if workers <= 1:
+        return {pdf: check_page_margins(pdf) for pdf in pdfs}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(pdfs, pool.map(check_page_margins, pdfs), strict=True))
+
+
 def _invisible(obj: dict[str, Any]) -> bool:
     """A drawing with neither fill nor stroke (WeasyPrint emits some as clipping helpers)."""
     return not obj.get("fill") and not obj.get("stroke")
@@ -404,17 +416,18 @@ def run_checks(book: Book, pdfs: list[Path], epubs: list[Path], titles: list[str
         results.append(CheckResult(pdfua_name, f"build/pdf/*/*/handouts/ ({len(accessible)} handouts)",
                                    [f"{h.relative_to(book.root)}: {p}" for h, problems, _ in checked for p in problems],
                                    [n for _, _, notes in checked for n in notes]))
+    margins_of = all_page_margins(pdfs + list(handouts or []))
     for pdf in pdfs:
         shown = str(pdf.relative_to(book.root))
         results.append(CheckResult("fonts embedded and cover the text", shown, check_pdf_fonts(book, pdf)))
         results.append(CheckResult("bookmarks match the contents", shown, check_bookmarks(pdf, titles)))
-        results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", shown, check_page_margins(pdf)))
+        results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", shown, margins_of[pdf]))
     for group, files in (("handouts", [h for h in handouts or [] if not h.stem.endswith("-booklet")]),
                          ("booklets", [h for h in handouts or [] if h.stem.endswith("-booklet")])):
         if files:
             folder = f"build/pdf/*/*/handouts/ ({len(files)} {group})"
             fonts = [f"{h.relative_to(book.root)}: {p}" for h in files for p in check_pdf_fonts(book, h)]
-            margins = [p for h in files for p in check_page_margins(h)]
+            margins = [p for h in files for p in margins_of[h]]
             results.append(CheckResult("fonts embedded and cover the text", folder, fonts))
             results.append(CheckResult(f"nothing within {SAFE_MARGIN_MM:g} mm of the page edge", folder, margins))
     every_pdf = pdfs + list(handouts or [])

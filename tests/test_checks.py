@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from studyguide.checks import check_page_margins, check_uncited
+from studyguide.checks import all_page_margins, check_page_margins, check_uncited
 from studyguide.config import load_book
 from tests.support import MINI, doit
 
@@ -64,6 +64,15 @@ def test_full_bleed_artwork_passes_only_on_a_bleed_page(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "cover.pdf", cover)
     assert check_page_margins(pdf, bleed_pages=(1,)) == []
     assert {p.split("(")[-1] for p in check_page_margins(pdf)} == {"rect)"}
+
+
+def test_the_margins_of_many_pdfs_are_checked_in_parallel_with_the_same_results(tmp_path: Path) -> None:
+    good = make_pdf(tmp_path / "good.pdf", "<p>Plain text.</p>")
+    narrow = make_pdf(tmp_path / "narrow.pdf", "<p style='margin: 0 0 0 2mm'>Hello margin</p>", margin="70mm 5mm",
+                      css="body { margin: 0 }")
+    pdfs = [good, narrow, good]
+    assert all_page_margins(pdfs) == {pdf: check_page_margins(pdf) for pdf in pdfs}
+    assert all_page_margins([narrow])[narrow] and all_page_margins([]) == {}
 
 
 # --- every entry cited or listed ---------------------------------------------------------------------
