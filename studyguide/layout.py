@@ -398,15 +398,12 @@ def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> list[tu
 
 # --- repair -----------------------------------------------------------------------------------------
 
-LOOSE = "orphans: 1; widows: 1;"
 # Per fault, the steps tried one layout after another, from the least disruptive.
 STEPS: dict[str, tuple[str, ...]] = {
-    # first let the paragraph break after any line: WeasyPrint defers a note already placed on the
-    # page when that is the only way to honour the paragraph's widows and orphans (layout/block.py,
-    # "report footnotes"); then move the call's line (and what follows it) to the next page, where
-    # its note can go; then keep the whole paragraph together; then start it on a new page
-    "lost-note": (LOOSE, "widows", "break-inside: avoid;", "break-before: page;"),
-    "moved-note": (LOOSE, "widows", "break-inside: avoid;", "break-before: page;"),
+    # move the call's line (and what follows it) to the next page, where its note can go; then keep
+    # the whole paragraph together; then start it on a new page
+    "lost-note": ("widows", "break-inside: avoid;", "break-before: page;"),
+    "moved-note": ("widows", "break-inside: avoid;", "break-before: page;"),
     # a box whose frame alone is left at the foot of the page: keep its first lines with its top
     "empty-box": ("orphans: 20;", "break-before: page;"),
     "stranded-heading": ("break-before: page;",),
