@@ -61,6 +61,7 @@ class Fault:
     # the call's line overleaf) or "keep" (a heading, widow or orphan rule moved lines overleaf)
     cause: str = ""
     figure: Place | None = None  # the figure an early page's repair moves
+    tail: Place | None = None  # for a deferred note: the block of the last line on the call's page
 
     def where(self, pdf: str) -> str:
         part = f" ({self.part_title})" if self.part_title else ""
@@ -298,6 +299,7 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
                 measures.moved_notes += 1
                 fault("moved-note", page.number, block,
                       f"note {number} prints on page {note_page[note]}, not on the page of its call", widows)
+                result.faults[-1].tail = sources.place(page.last_line_element)
         for element, height in page.empty_frames:
             measures.empty_boxes += 1
             fault("empty-box", page.number, element,
@@ -407,6 +409,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     # a box whose frame alone is left at the foot of the page: keep its first lines with its top
     "empty-box": ("orphans: 20;", "break-before: page;"),
     "stranded-heading": ("break-before: page;",),
+    # the paragraph at the foot of the page of a deferred note (see Repairs.escalate)
+    "tail": ("break-before: page;",),
     # three hyphenated lines in a row: set the paragraph without automatic hyphens
     "hyphen-run": ("hyphens: manual;",),
 }
@@ -442,6 +446,15 @@ class Repairs:
                     moved = True
                 continue
             if fault.kind not in STEPS or not fault.place.slug or not fault.place.block:
+                continue
+            tail = fault.tail
+            if tail and tail.slug and tail.block and (tail.slug, tail.block) != (fault.place.slug, fault.place.block) \
+                    and (tail.slug, tail.block) not in self.steps:
+                # WeasyPrint defers a note already on the page rather than break before a later
+                # paragraph whose first lines would be orphans: start that paragraph overleaf instead
+                self.steps[(tail.slug, tail.block)] = ("tail", 0, None)
+                taken.add((tail.slug, tail.block))
+                moved = True
                 continue
             key = (fault.place.slug, fault.place.block)
             if key in taken:
