@@ -258,6 +258,11 @@ CASES = [
     Case("generated-a-number", replace("book.yaml", "generated: [bibliography]", "generated: 5")),
     Case("generated-entry-a-number", replace("book.yaml", "generated: [bibliography]", "generated: [5]")),
     Case("notes-a-number", replace("book.yaml", "  notes: [bib/notes/mini.txt]", "  notes: 5")),
+    # the names table: a name that YAML reads as a number, and YAML that does not parse (DEF-22 M12, M13)
+    Case("names-not-a-name", replace("bib/names.yaml", "  - Xia Yafeng", "  - 1961\n  - Xia Yafeng")),
+    Case("names-malformed", append("bib/names.yaml", "extra: [a, b\n")),
+    # a publication date pandoc's EPUB writer cannot carry (its dc:date was left empty: DEF-17 F20)
+    Case("book-date-too-early", replace("book.yaml", 'date: "2024-05-01"', "date: 0001-01-01")),
     Case("book-key-unknown", append("book.yaml", "titel: \"Another\"\n")),
     Case("subtitle-a-mapping", replace("book.yaml", 'subtitle: "Two Chapters and Their Notes"', "subtitle: {a: 1}")),
     Case("papers-twice", replace("book.yaml", "papers: [a4]", "papers: [a4, a4]")),

@@ -244,12 +244,31 @@ def parse_file(path: Path, names: NameTable, diag: Collector) -> NotesFile:
     return notes_file
 
 
+def refuse_overwriting_inputs(inputs: list[Path], outputs: dict[str, Path]) -> None:
+    """An output that is one of the inputs (``studyguide notes x.txt --bib x.txt``) would replace
+    the user's notes with BibTeX: refused before anything is read or written (symlinks followed)."""
+    import os
+
+    read = {os.path.realpath(p): Path(p) for p in inputs}
+    problems = Collector()
+    for option, out in outputs.items():
+        victim = read.get(os.path.realpath(out))
+        if victim is not None:
+            problems.error(victim, None, f"{option} names this input file: it would be overwritten",
+                           "write it to another file: generated files go under build/bib/")
+    problems.raise_if_errors()
+
+
 def import_notes(notes: list[Path], bib_out: Path, concordance_out: Path, hand_bib: Path | None,
                  names: Path | None, keep_going: bool = True, strict: bool = False) -> Report:
     """Import the notes files into ``bib_out`` (BibTeX), ``concordance_out`` (JSON) and the review
     report next to ``bib_out``. ``strict``: notes that cannot be parsed are errors, nothing is written.
     (``keep_going`` is the default behaviour and kept for callers of the old interface.)"""
     del keep_going
+    review_txt, review_json = review_paths(bib_out)
+    refuse_overwriting_inputs([*notes, *([hand_bib] if hand_bib else []), *([names] if names else [])],
+                              {"--bib": bib_out, "--concordance": concordance_out, "the review report": review_txt,
+                               "the review report (JSON)": review_json})
     diag = Collector()
     table = NameTable.load(names)
     hand = {k: e.fields for k, e in bibliography.load([hand_bib]).items()} if hand_bib else {}
