@@ -118,9 +118,18 @@ def first_reason(stderr: str) -> str:
     return ""
 
 
+# pandoc's words when a file it writes cannot be written (ENOSPC, EROFS, EDQUOT): "…/part.html:
+# withFile: resource exhausted (No space left on device)".
+WRITE_FAILURE = re.compile(r"\((No space left on device|Read-only file system|Disk quota exceeded)\)")
+
+
 def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | None = None,
-        env_extra: dict[str, str] | None = None) -> str:
-    """Run pandoc with the book's clock; turn its failures into diagnostics; return its warnings."""
+        env_extra: dict[str, str] | None = None, output: Path | None = None) -> str:
+    """Run pandoc with the book's clock; turn its failures into diagnostics; return its warnings.
+
+    ``output`` is the file the run builds (pandoc writes it, or files it is made from, under a
+    temporary name): a write that fails is reported on it, like :func:`fsutil.atomic_write_bytes`
+    does, and the file built before is left as it was."""
     env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)} | (env_extra or {})
     where = source or book.config
     command = [pandoc_binary(), "+RTS", f"-M{PANDOC_HEAP}", "-RTS", *args]
@@ -138,6 +147,10 @@ def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | 
             raise StudyguideError.at(where, None, f"pandoc ran out of memory (limit {PANDOC_HEAP})",
                                      "split the part, or look for a construct nested very deeply")
         reason = first_reason(stderr) or f"exit status {proc.returncode}"
+        full = WRITE_FAILURE.search(reason)
+        if full and output is not None:
+            raise StudyguideError.at(output, None, f"cannot write the file ({full.group(1)})",
+                                     "the file built before is unchanged; free disk space or make the folder writable")
         raise StudyguideError.at(where, None, f"pandoc failed: {reason}")
     return stderr
 
@@ -194,7 +207,7 @@ def build_part(
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",
             f"--output={os.path.relpath(html_tmp, book.root)}",
         ] + [f"--metadata={k}:{v}" for k, v in meta.items()]
-        stderr = run(args, book, source=part.source, env_extra=filter_env)
+        stderr = run(args, book, source=part.source, env_extra=filter_env, output=out.html)
         for line in UNCLOSED_DIV.findall(stderr):
             problems.error(part.source, int(line), "this box (':::') is never closed",
                            hint="put ':::' alone on a line where the box ends")

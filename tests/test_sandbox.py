@@ -312,3 +312,15 @@ def test_a_very_large_part_builds_with_a_warning_that_its_layout_will_be_slow(
         "minutes rather than seconds (split the part into several chapters)"]
     assert warned["teacher"] == []
     assert "Three." in (project / "build/parts/teacher/02-beta.html").read_text(encoding="utf-8")
+
+
+def test_a_full_disk_under_pandoc_is_reported_on_the_file_it_builds(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc writing to a full disk (here /dev/full, which refuses every write with ENOSPC) gives
+    the atomic writes' line on the output it builds, not pandoc's message on book.yaml."""
+    monkeypatch.chdir(built)
+    book = load_book(built)
+    with pytest.raises(StudyguideError) as error:
+        pandoc_stage.run(["--from=markdown", "--to=html5", "--output=/dev/full"], book, stdin=b"Some text.\n",
+                         output=built / "build/epub/student/book.epub")
+    assert str(error.value) == ("build/epub/student/book.epub: error: cannot write the file (No space left on device) "
+                                "(the file built before is unchanged; free disk space or make the folder writable)")
