@@ -475,14 +475,14 @@ def filter_keys_in_front_matter(project: Path) -> None:
 
 
 # An unbalanced brace and Jinja's delimiters in the title of a cited work (DEF-18, A5).
-NOTES_TITLE_WITH_BRACES = "*Mao's China and the {Cold War {{ x }} {% if y %}*"
+NOTES_TITLE_WITH_BRACES = "*Mao's China and the {Cold War {{ 7*7 }} {% if y %}*"
 
 
 def braces_and_jinja_print_literally(project: Path) -> None:
     """The title prints as written (letter case aside) in both books: never evaluated as a template."""
     import html
 
-    wanted = "cold war {{ x }} {% if y %}"
+    wanted = "cold war {{ 7*7 }} {% if y %}"
     epub = " ".join(html.unescape(data.decode("utf-8", "replace")) for name, data in
                     epub_members(project, "student").items() if name.endswith(".xhtml"))
     for where, text in (("PDF", pdf_text(project, "student")), ("EPUB", epub)):
