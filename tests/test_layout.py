@@ -86,6 +86,24 @@ def test_a_page_ending_early_mid_part_is_measured() -> None:
     assert check.measures.early_pages == 1
 
 
+@pytest.mark.parametrize(("filler", "before_call"), [(103, 10), (109, 5)])
+def test_a_note_deferred_for_the_next_paragraphs_orphans_is_repaired_by_starting_that_paragraph_overleaf(
+        filler: int, before_call: int) -> None:
+    """WeasyPrint 70 defers a note already on the page rather than break before a following paragraph
+    whose first lines would be orphans (found by varying the two paragraphs' lengths)."""
+    note = "A note of some length that names a book, its publisher, its place and its year of publication. " * 3
+    html = page(f'<div data-block="1" data-line="3"><p>{"Filler text of the chapter. " * filler}</p></div>'
+                f'<div data-block="2" data-line="5"><p>{"Running text that goes on. " * before_call}'
+                f'<span class="footnote">{note}</span> End.</p></div>'
+                f'<div data-block="3" data-line="7"><p>{"Next paragraph words. " * 40}</p></div>')
+    [moved] = [f for f in check_document(lay_out(html), PARTS).faults if f.kind == "moved-note"]
+    assert (moved.place.block, moved.tail and moved.tail.block) == ("2", "3")
+    _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
+    assert repairs.steps == {("x", "3"): ("tail", 0, None)}
+    assert '#section-x [data-block="3"] { break-before: page; }' in repairs.css()
+    assert check.measures.moved_notes == 0 and check.measures.early_pages == 0
+
+
 def test_a_figure_too_tall_for_the_space_left_is_moved_after_the_next_paragraph() -> None:
     """The figure would leave most of page 1 empty; moved after one paragraph, the text fills it."""
     text = "Running text of the chapter that goes on and on. " * 14
