@@ -58,7 +58,8 @@ class Fault:
     part_title: str = ""
     widows: int | None = None  # lines from a note's call to the end of its paragraph
     # for an early page: "figure" (the figure that follows did not fit), "note" (a tall note took
-    # the call's line overleaf) or "keep" (a heading, widow or orphan rule moved lines overleaf)
+    # the call's line overleaf), "break" (the next block starts on a new page, as a repair may ask)
+    # or "keep" (a heading, widow or orphan rule moved lines overleaf)
     cause: str = ""
     figure: Place | None = None  # the figure an early page's repair moves
     tail: Place | None = None  # for a deferred note: the block of the last line on the call's page
@@ -202,6 +203,7 @@ class _Page:
     note_lines: list[tuple[Any, Any]]
     note_heights: dict[Any, float] = field(default_factory=dict)  # footnote element → px on this page
     first_box: Any = None  # the element of the page's first laid-out line or image
+    forced_break: bool = False  # the page's first block starts with a forced page break
 
 
 def _read_page(number: int, page: Any, boxes: Any) -> _Page:
@@ -257,8 +259,21 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
     notes = [child.element for child in note_boxes]
     note_lines = [(b, None) for child in note_boxes for b in _walk(child, boxes) if isinstance(b, boxes.LineBox)]
     heights = {child.element: child.margin_height() for child in note_boxes}
+    forced = any(isinstance(b, boxes.BlockBox) and b.element is not None and b.element.get("data-block")
+                 and b.style["break_before"] in ("page", "left", "right", "recto", "verso")
+                 for b in _first_blocks(root, boxes))
     return _Page(number, calls, notes, bottom, limit, first, last, last_line, empty, lines, note_lines, heights,
-                 first_box)
+                 first_box, forced)
+
+
+def _first_blocks(box: Any, boxes: Any) -> Iterator[Any]:
+    """The chain of first block children from the page's root down to its first line."""
+    while isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
+        yield box
+        children = [c for c in box.children if isinstance(c, boxes.BlockLevelBox)]
+        if not children:
+            return
+        box = children[0]
 
 
 def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCheck:
@@ -342,6 +357,9 @@ def _early_cause(following: _Page, sources: Sources, gap_mm: float) -> tuple[str
         if following.first_box is not None else None
     if figure is not None:
         return "figure", sources.place(figure), "the figure that follows is too tall for the space left"
+    if following.forced_break:
+        return "break", None, ("the next block starts on a new page: a repair (see the repair CSS) or the "
+                               "part's own break-before")
     first_lines = {id(line) for line, _ in following.lines[:3]}
     tall = [(following.note_heights.get(note, 0.0), number) for note, number, _, line in following.calls
             if id(line) in first_lines]

@@ -83,6 +83,7 @@ def test_a_page_ending_early_mid_part_is_measured() -> None:
     check = check_document(lay_out(html), PARTS)
     early = [f for f in check.faults if f.kind == "early-page"]
     assert early and early[0].page == 1 and f"{EARLY_PAGE_MM:.0f}" != early[0].detail
+    assert early[0].cause == "break" and "starts on a new page" in early[0].detail
     assert check.measures.early_pages == 1
 
 
