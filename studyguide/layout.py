@@ -28,6 +28,7 @@ from typing import Any
 from .errors import Diagnostic
 
 PX_PER_MM = 96 / 25.4
+TAIL_LINES = 3  # a paragraph with no more lines than this at the foot of a page may be moved overleaf
 MAX_HYPHEN_RUN = 2  # hyphenated lines in a row, as careful typesetting allows
 EARLY_PAGE_MM = 25.0  # a page that ends more than this above its notes or its bottom margin, mid-part
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -314,7 +315,11 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
                 measures.moved_notes += 1
                 fault("moved-note", page.number, block,
                       f"note {number} prints on page {note_page[note]}, not on the page of its call", widows)
-                result.faults[-1].tail = sources.place(page.last_line_element)
+                # the paragraph at the foot of the page, if it is another one and only its first
+                # few lines are on this page (moving it overleaf then costs no more than those lines)
+                tail_lines = sum(1 for _, element in page.lines if element is page.last_line_element)
+                if page.last_line_element is not block and tail_lines <= TAIL_LINES:
+                    result.faults[-1].tail = sources.place(page.last_line_element)
         for element, height in page.empty_frames:
             measures.empty_boxes += 1
             fault("empty-box", page.number, element,
