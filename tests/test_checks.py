@@ -146,7 +146,8 @@ def test_doit_check_fails_on_an_unlisted_uncited_entry_and_reports_briefly(proje
     report = [line for line in result.stdout.splitlines() if re.match(r"\s+(ok  |FAIL) ", line)]
     failed = [line for line in report if "FAIL" in line]
     assert failed == ["  FAIL every entry cited or listed as uncited: build/bib/bibliography.json"], result.stdout
-    # one line per check: 2 book-wide, 2 per EPUB (EPUBCheck, Ace), 4 per PDF (with pdfua), 3 for handouts, 2 for booklets
-    assert len(report) == 19, report
+    # one line per check: 2 book-wide, 2 per EPUB (EPUBCheck, Ace), 4 per PDF (with pdfua), 3 for handouts,
+    # 2 for booklets, 1 for the layout of every PDF
+    assert len(report) == 20, report
     assert "minisource: neither cited nor listed under bibliography.uncited in book.yaml" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
