@@ -64,6 +64,7 @@ class Fault:
     cause: str = ""
     figure: Place | None = None  # the figure an early page's repair moves
     tail: Place | None = None  # for a deferred note: the block of the last line on the call's page
+    tail_kind: str = ""  # its repair: tail-start (only its first lines are there) or tail-loose
 
     def where(self, pdf: str) -> str:
         part = f" ({self.part_title})" if self.part_title else ""
@@ -317,9 +318,10 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
                       f"note {number} prints on page {note_page[note]}, not on the page of its call", widows)
                 # the paragraph at the foot of the page, if it is another one and only its first
                 # few lines are on this page (moving it overleaf then costs no more than those lines)
-                tail_lines = sum(1 for _, element in page.lines if element is page.last_line_element)
-                if page.last_line_element is not block and tail_lines <= TAIL_LINES:
+                if page.last_line_element is not block:
+                    tail_lines = sum(1 for _, element in page.lines if element is page.last_line_element)
                     result.faults[-1].tail = sources.place(page.last_line_element)
+                    result.faults[-1].tail_kind = "tail-start" if tail_lines <= TAIL_LINES else "tail-loose"
         for element, height in page.empty_frames:
             measures.empty_boxes += 1
             fault("empty-box", page.number, element,
@@ -432,8 +434,11 @@ STEPS: dict[str, tuple[str, ...]] = {
     # a box whose frame alone is left at the foot of the page: keep its first lines with its top
     "empty-box": ("orphans: 20;", "break-before: page;"),
     "stranded-heading": ("break-before: page;",),
-    # the paragraph at the foot of the page of a deferred note (see Repairs.escalate)
-    "tail": ("break-before: page;",),
+    # the paragraph at the foot of the page of a deferred note (see Repairs.escalate): WeasyPrint
+    # defers the note rather than leave that paragraph's first lines as orphans (start it overleaf)
+    # or its last lines as widows (let it break after any line)
+    "tail-start": ("break-before: page;",),
+    "tail-loose": ("orphans: 1; widows: 1;",),
     # three hyphenated lines in a row: set the paragraph without automatic hyphens
     "hyphen-run": ("hyphens: manual;",),
 }
@@ -454,6 +459,8 @@ class Repairs:
 
     steps: dict[tuple[str, str], tuple[str, int, int | None]] = field(default_factory=dict)
     moves: dict[tuple[str, str], int] = field(default_factory=dict)
+    # a page break asked before a block goes before the headings just above it (set by ``apply``)
+    break_at: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def escalate(self, faults: list[Fault]) -> bool:
         """Take the next step for every fault that has one; False when none is left to try."""
@@ -473,9 +480,9 @@ class Repairs:
             tail = fault.tail
             if tail and tail.slug and tail.block and (tail.slug, tail.block) != (fault.place.slug, fault.place.block) \
                     and (tail.slug, tail.block) not in self.steps:
-                # WeasyPrint defers a note already on the page rather than break before a later
-                # paragraph whose first lines would be orphans: start that paragraph overleaf instead
-                self.steps[(tail.slug, tail.block)] = ("tail", 0, None)
+                # WeasyPrint defers a note already on the page rather than break a later paragraph
+                # against its orphans or widows: start that paragraph overleaf or loosen it instead
+                self.steps[(tail.slug, tail.block)] = (fault.tail_kind, 0, None)
                 taken.add((tail.slug, tail.block))
                 moved = True
                 continue
@@ -490,16 +497,34 @@ class Repairs:
         return moved
 
     def css(self) -> str:
+        """The repairs' CSS; ``apply`` first, so that a page break goes before the block's headings."""
         rules = []
         for (slug, block), (kind, step, widows) in sorted(self.steps.items()):
             declaration = STEPS[kind][step]
             if declaration == "widows":
                 declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
+            if declaration.startswith("break-before"):
+                block = self.break_at.get((slug, block), block)
             rules.append(f'#section-{slug} [data-block="{block}"] {{ {declaration} }}')
         return "\n".join(rules)
 
     def apply(self, root: Any) -> None:
-        """Move each figure in ``moves`` after as many following blocks of its parent (an etree)."""
+        """On the document tree (an etree, before layout): move each figure in ``moves`` after as many
+        following blocks of its parent, and find where each page break asked for must go."""
+        self.break_at = {}
+        for slug, block in self.steps:
+            section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
+            if section is None:
+                continue
+            parent = next((e for e in section.iter() for child in e if child.get("data-block") == block), None)
+            if parent is None:
+                continue
+            children = list(parent)
+            at = next(i for i, child in enumerate(children) if child.get("data-block") == block)
+            while at > 0 and children[at - 1].tag in HEADINGS and children[at - 1].get("data-block"):
+                at -= 1
+            if children[at].get("data-block") != block:
+                self.break_at[(slug, block)] = children[at].get("data-block")
         for (slug, block), count in sorted(self.moves.items()):
             section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
             if section is None:

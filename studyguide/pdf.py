@@ -294,10 +294,10 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
     known = {r.part.slug: (_source_name(book, r.part), _part_title(r)) for r in parts}
 
     def lay_out(repairs: Repairs) -> Any:
-        extra_css = repairs.css()
-        extra = [CSS(string=extra_css, font_config=fonts)] if extra_css else []
         source = HTML(string=html, base_url=base, url_fetcher=fetcher)
         repairs.apply(source.etree_element)
+        extra_css = repairs.css()
+        extra = [CSS(string=extra_css, font_config=fonts)] if extra_css else []
         document = source.render(stylesheets=stylesheets + extra, font_config=fonts)
         fetcher.raise_if_any()
         return document

@@ -25,10 +25,10 @@ def lay_out(html: str, repairs: Repairs | None = None) -> object:
     from weasyprint import CSS, HTML
 
     repairs = repairs or Repairs()
-    extra_css = repairs.css()
-    sheets = [CSS(filename=str(FIXTURES / "notes.css"))] + ([CSS(string=extra_css)] if extra_css else [])
     source = HTML(string=html)
     repairs.apply(source.etree_element)
+    extra_css = repairs.css()
+    sheets = [CSS(filename=str(FIXTURES / "notes.css"))] + ([CSS(string=extra_css)] if extra_css else [])
     return source.render(stylesheets=sheets)
 
 
@@ -100,9 +100,21 @@ def test_a_note_deferred_for_the_next_paragraphs_orphans_is_repaired_by_starting
     [moved] = [f for f in check_document(lay_out(html), PARTS).faults if f.kind == "moved-note"]
     assert (moved.place.block, moved.tail and moved.tail.block) == ("2", "3")
     _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
-    assert repairs.steps == {("x", "3"): ("tail", 0, None)}
+    assert repairs.steps == {("x", "3"): ("tail-start", 0, None)}
     assert '#section-x [data-block="3"] { break-before: page; }' in repairs.css()
     assert check.measures.moved_notes == 0 and check.measures.early_pages == 0
+
+
+def test_a_page_break_asked_before_a_paragraph_goes_before_the_headings_above_it() -> None:
+    from weasyprint import HTML
+
+    html = page('<div data-block="1" data-line="3"><p>Text.</p></div><h2 data-block="2">Section</h2>'
+                '<h3 data-block="3">Subsection</h3><div data-block="4" data-line="9"><p>Text.</p></div>')
+    repairs = Repairs(steps={("x", "4"): ("moved-note", 2, None), ("x", "1"): ("hyphen-run", 0, None)})
+    repairs.apply(HTML(string=html).etree_element)
+    assert repairs.break_at == {("x", "4"): "2"}
+    assert repairs.css().splitlines() == ['#section-x [data-block="1"] { hyphens: manual; }',
+                                          '#section-x [data-block="2"] { break-before: page; }']
 
 
 def test_a_figure_too_tall_for_the_space_left_is_moved_after_the_next_paragraph() -> None:
