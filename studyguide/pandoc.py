@@ -204,10 +204,11 @@ def check_after(book: Book, part: Part, stderr: str, ast_file: Path, keys: set[s
         raise StudyguideError.at(part.source, None, "the part is nested too deeply (block quotes or lists "
                                  "inside each other hundreds of levels deep)", "flatten it") from None
     text = read_text(part.source)
-    check_stray_fences(part.source, ast, text, problems)
-    report(document_problems(ast, book.root), part.source, text, problems)
+    elements = list(walk(ast.get("blocks", [])))  # one walk for the three checks
+    check_stray_fences(part.source, ast, text, problems, elements)
+    report(document_problems(ast, book.root, elements=elements), part.source, text, problems)
     # Cross-check: pandoc found no citation that the line-aware scan missed.
-    for key in sorted(ast_citation_keys(ast) - keys):
+    for key in sorted(ast_citation_keys(ast, elements) - keys):
         problems.error(part.source, None, f"unknown citation key '{key}'")
     return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
 
@@ -321,7 +322,8 @@ def remove_stale_work(folder: Path) -> None:
                 shutil.rmtree(stale, ignore_errors=True)
 
 
-def check_stray_fences(path: Path, ast: dict[str, Any], text: str, problems: Collector) -> None:
+def check_stray_fences(path: Path, ast: dict[str, Any], text: str, problems: Collector,
+                       elements: list[dict[str, Any]] | None = None) -> None:
     """A ':::' line that pandoc read as text, not as a box: an error at its line.
 
     pandoc opens a fenced div only after a blank line; a ``::: answer`` line right below a
@@ -331,7 +333,7 @@ def check_stray_fences(path: Path, ast: dict[str, Any], text: str, problems: Col
     """
     lines = [" ".join(line.split()) for line in text.split("\n")]
     used: set[int] = set()
-    fences = stray_fences(ast)
+    fences = stray_fences(ast, elements)
     opening = [f for f in fences if f.strip(":").strip()]
     # A box opened as text leaves its closing ':::' stray too: report the cause, not each consequence.
     for fence in opening or fences[:1]:
@@ -345,10 +347,11 @@ def check_stray_fences(path: Path, ast: dict[str, Any], text: str, problems: Col
                        hint="put a blank line before the ':::' line")
 
 
-def stray_fences(ast: dict[str, Any]) -> list[str]:
-    """The text of each paragraph line (in Para/Plain) that begins with ':::', in document order."""
+def stray_fences(ast: dict[str, Any], elements: list[dict[str, Any]] | None = None) -> list[str]:
+    """The text of each paragraph line (in Para/Plain) that begins with ':::', in document order
+    (``elements``: the AST's elements, if walked already)."""
     found = []
-    for element in walk(ast.get("blocks", [])):
+    for element in walk(ast.get("blocks", [])) if elements is None else elements:
         if element.get("t") not in ("Para", "Plain"):
             continue
         inlines = element["c"]
