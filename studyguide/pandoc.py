@@ -1,8 +1,11 @@
 """Running pandoc: one part of the book to citeproc'd AST + print HTML, and ASTs to EPUB.
 
-Each part goes through pandoc on its own, so that editing one chapter re-runs pandoc for that
-chapter only; citeproc restarts first-note/short-note tracking per part, which is what Chicago
-expects of a chapter.
+Each chapter (and the bibliography) goes through pandoc on its own, so that editing one chapter
+re-runs pandoc for that chapter only; citeproc restarts first-note/short-note tracking per part,
+which is what Chicago expects of a chapter. An edition's other parts (front and back matter, the
+generated reference sections) are small: a pandoc start with citeproc costs more than their own
+work, so they share one pandoc process (:func:`build_parts`, filters/batch.lua), each still with its
+own citeproc run and the settings its own run would get.
 """
 
 from __future__ import annotations
