@@ -95,6 +95,32 @@ def _differing_fields(a: ParsedEntry, b: ParsedEntry) -> list[str]:
     return [*names[:4], f"{len(names) - 4} more"] if len(names) > 5 else names
 
 
+_NEXT_FIELD = re.compile(r"\s*,?\s*[a-z_-]+\s*=\s*[{\"]", re.IGNORECASE)
+
+
+def _swallows(raw: str) -> bool:
+    """Whether a value as written closes its delimiter early and goes on with ``name = {…``: the
+    next field, taken into this one because a comma is missing. Only the value's own delimiters
+    count: escaped braces (``\\{``), quotes inside braces and braces inside quotes are text."""
+    depth, quoted, i = 0, False, 0
+    while i < len(raw):
+        char = raw[i]
+        if char == "\\":
+            i += 2
+            continue
+        closes = (char == "}" and depth == 1 and not quoted) or (char == '"' and quoted and depth == 0)
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        if closes and _NEXT_FIELD.match(raw, i + 1):
+            return True
+        i += 1
+    return False
+
+
 def read(path: Path, diag: Collector) -> Bibliography:
     """Entries of one .bib file; malformed blocks and duplicate keys go to ``diag``."""
     try:
@@ -139,10 +165,10 @@ def read(path: Path, diag: Collector) -> Bibliography:
         # bibtexparser's default parse stack already removed the enclosing braces or quotes; a second
         # pair is protection ({{Alpha History}} is an organization) and must stay.
         values = {f.key.lower(): str(f.value).strip() for f in e.fields}
-        for name, value in values.items():
-            if re.search(r"[}\"]\s*,?\s*[a-z_-]+\s*=\s*[{\"]", value):
-                diag.error(path, line, f"entry '{e.key}': field '{name}' swallows another field", "missing comma?")
         raw = {f.key.lower(): str(f.value).strip() for f in raw_entries[e.key].fields}
+        for name, value in raw.items():
+            if _swallows(value):
+                diag.error(path, line, f"entry '{e.key}': field '{name}' swallows another field", "missing comma?")
         entries[e.key] = Entry(e.key, e.entry_type.lower(), values, display_path(path), line, raw, dialect)
     return entries
 

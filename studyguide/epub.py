@@ -31,7 +31,7 @@ from .config import Book, Part
 from .content import read_text
 from .errors import Collector, StudyguideError
 from .fonts import font_files
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_bytes, atomic_write_text
 from .pandoc import merge_asts, part_outputs, run
 from .render import locate, render
 from .resources import document_problems, report
@@ -97,10 +97,10 @@ def write_epub(book: Book, edition: str, parts: list[Part], out: Path) -> None:
         "--toc-depth=2", "--epub-title-page=true", *[f"--epub-embed-font={f.path}" for f in fonts],
     ]
     try:
-        run(args, book, stdin=json.dumps(document).encode("utf-8"))
+        run(args, book, stdin=json.dumps(document).encode("utf-8"), output=out)
         summary = accessibility(book, edition, asts, pages_file if markers else None, len(pages))
-        tmp.write_bytes(finish(tmp.read_bytes(), summary, f"{book.metadata()['title']}: cover"))
-        tmp.replace(out)
+        # written anew, atomically: a full disk here leaves the EPUB built before as it was, and says so
+        atomic_write_bytes(out, finish(tmp.read_bytes(), summary, f"{book.metadata()['title']}: cover"))
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -52,6 +52,11 @@ SANDBOX = ["--sandbox"]
 # Every external process runs with a time limit, and pandoc with a heap limit (GHC's RTS), so that a
 # hostile or runaway input (a 5,000-deep list, a megabyte of '[') ends with a message, not a hang.
 TIMEOUT_SECONDS = int(os.environ.get("STUDYGUIDE_TIMEOUT", "600"))
+# Above these a part still builds, with a warning that its PDF layout will be slow (DEF-11):
+# WeasyPrint 70 lays footnotes out in time that grows faster than their number (1,000 notes in one
+# part took 131 s, 3,000 took 431 s on the red team's machine) and a 2 MB chapter took minutes.
+WARN_FOOTNOTES = int(os.environ.get("STUDYGUIDE_WARN_FOOTNOTES", "500"))
+WARN_PART_BYTES = int(float(os.environ.get("STUDYGUIDE_WARN_PART_MB", "1")) * 1_000_000)
 PANDOC_HEAP = os.environ.get("STUDYGUIDE_PANDOC_HEAP", "3g")
 PANDOC_VERSION = "3.9"
 INSTALL_PANDOC = "run ./setup.sh: pandoc 3.9 comes with the pypandoc-binary package"
@@ -118,11 +123,20 @@ def first_reason(stderr: str) -> str:
     return ""
 
 
+# pandoc's words when a file it writes cannot be written (ENOSPC, EROFS, EDQUOT): "…/part.html:
+# withFile: resource exhausted (No space left on device)".
+WRITE_FAILURE = re.compile(r"\((No space left on device|Read-only file system|Disk quota exceeded)\)")
+
+
 def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | None = None,
-        env_extra: dict[str, str] | None = None, locate: Callable[[str], Path] | None = None) -> str:
+        env_extra: dict[str, str] | None = None, output: Path | None = None,
+        locate: Callable[[str], Path] | None = None) -> str:
     """Run pandoc with the book's clock; turn its failures into diagnostics; return its warnings.
 
-    A failure is reported at ``source`` (or the file ``locate`` finds from pandoc's messages)."""
+    A failure is reported at ``source`` (or the file ``locate`` finds from pandoc's messages).
+    ``output`` is the file the run builds (pandoc writes it, or files it is made from, under a
+    temporary name): a write that fails is reported on it, like :func:`fsutil.atomic_write_bytes`
+    does, and the file built before is left as it was."""
     env = os.environ | {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)} | (env_extra or {})
     where = source or book.config
     command = [pandoc_binary(), "+RTS", f"-M{PANDOC_HEAP}", "-RTS", *args]
@@ -142,6 +156,10 @@ def run(args: list[str], book: Book, stdin: bytes | None = None, source: Path | 
             raise StudyguideError.at(where, None, f"pandoc ran out of memory (limit {PANDOC_HEAP})",
                                      "split the part, or look for a construct nested very deeply")
         reason = first_reason(stderr) or f"exit status {proc.returncode}"
+        full = WRITE_FAILURE.search(reason)
+        if full and output is not None:
+            raise StudyguideError.at(output, None, f"cannot write the file ({full.group(1)})",
+                                     "the file built before is unchanged; free disk space or make the folder writable")
         raise StudyguideError.at(where, None, f"pandoc failed: {reason}")
     return stderr
 
@@ -195,9 +213,10 @@ def common_args(book: Book, bibliography_json: Path) -> list[str]:
             f"--bibliography={os.path.relpath(bibliography_json, book.root)}"]
 
 
-def check_after(book: Book, part: Part, stderr: str, ast_file: Path, keys: set[str], problems: Collector) -> list[Diagnostic]:
+def check_after(book: Book, part: Part, edition: str, stderr: str, ast_file: Path, keys: set[str],
+                problems: Collector) -> list[Diagnostic]:
     """After pandoc: an unclosed box in its messages, stray fences, resources, a citation the scan
-    missed (all collected); returns the part's warnings."""
+    missed (all collected); returns the part's warnings (its size, once per part; pandoc's)."""
     for line in UNCLOSED_DIV.findall(stderr):
         problems.error(part.source, int(line), "this box (':::') is never closed",
                        hint="put ':::' alone on a line where the box ends")
@@ -213,7 +232,9 @@ def check_after(book: Book, part: Part, stderr: str, ast_file: Path, keys: set[s
     # Cross-check: pandoc found no citation that the line-aware scan missed.
     for key in sorted(ast_citation_keys(ast, elements) - keys):
         problems.error(part.source, None, f"unknown citation key '{key}'")
-    return [Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr)]
+    first_edition = next((name for name in book.editions if name in part.editions), edition)
+    slow = size_warnings(part.source, ast, text, elements) if edition == first_edition else []  # once per part
+    return [*slow, *(Diagnostic(display_path(part.source), None, w, severity="warning") for w in WARNING.findall(stderr))]
 
 
 def build_part(
@@ -240,8 +261,8 @@ def build_part(
             f"--lua-filter={filter_path('dump.lua')}", f"--lua-filter={filter_path('footnotes.lua')}",
             f"--output={os.path.relpath(html_tmp, book.root)}",
         ] + [f"--metadata={k}:{v}" for k, v in meta.items()]
-        stderr = run(args, book, source=part.source, env_extra=filter_env)
-        warnings = check_after(book, part, stderr, ast_tmp, keys, problems)
+        stderr = run(args, book, source=part.source, env_extra=filter_env, output=out.html)
+        warnings = check_after(book, part, edition, stderr, ast_tmp, keys, problems)
         problems.raise_if_errors()
         os.replace(ast_tmp, out.ast)
         os.replace(html_tmp, out.html)
@@ -302,16 +323,34 @@ def build_parts(book: Book, parts: list[Part], edition: str, bibliography_json: 
             started = BATCH_PART.findall(stderr)
             return parts[int(started[-1]) - 1].source if started else book.config
 
-        stderr = run(args, book, stdin=b"", locate=failing_part,
+        stderr = run(args, book, stdin=b"", locate=failing_part, output=folder,
                      env_extra={"STUDYGUIDE_BATCH_MANIFEST": str(manifest)})
         warnings: list[Diagnostic] = []
         for index, (part, messages) in enumerate(zip(parts, batch_messages(stderr, len(parts)), strict=True)):
-            warnings += check_after(book, part, messages, work / f"{index}.json", keys, problems)
+            warnings += check_after(book, part, edition, messages, work / f"{index}.json", keys, problems)
         problems.raise_if_errors()
         for index, out in enumerate(outputs):
             os.replace(work / f"{index}.json", out.ast)
             os.replace(work / f"{index}.html", out.html)
     return warnings
+
+
+def size_warnings(path: Path, ast: dict[str, Any], text: str, elements: list[dict[str, Any]] | None = None) -> list[Diagnostic]:
+    """Warnings for a part so large that its PDF layout will take minutes: more than
+    ``WARN_FOOTNOTES`` footnotes (citations in a notes style included: counted in the AST after
+    citeproc) or a source over ``WARN_PART_BYTES``. Not errors: such a part builds, slowly."""
+    found: list[Diagnostic] = []
+    notes = sum(1 for element in (walk(ast.get("blocks", [])) if elements is None else elements) if element.get("t") == "Note")
+    if notes > WARN_FOOTNOTES:
+        found.append(Diagnostic(display_path(path), None, f"{notes:,} footnotes in one part (more than "
+                                f"{WARN_FOOTNOTES:,}): the PDF layout will be slow, minutes rather than seconds",
+                                "split the part into several chapters", severity="warning"))
+    size = len(text.encode("utf-8"))
+    if size > WARN_PART_BYTES:
+        found.append(Diagnostic(display_path(path), None, f"the part is {size / 1_000_000:.1f} MB (more than "
+                                f"{WARN_PART_BYTES / 1_000_000:g} MB): the build will be slow, minutes rather than seconds",
+                                "split the part into several chapters", severity="warning"))
+    return found
 
 
 def remove_stale_work(folder: Path) -> None:

@@ -35,15 +35,22 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+# pandoc's EPUB writer drops a date before 1601 (its dc:date is left empty, which EPUBCheck
+# rejects: OPF-053), so the book's date is refused before it, where it is written.
+FIRST_YEAR = 1601
+
+
 def _iso_date(value: Any) -> Any:
     """Dates may be written quoted or not (YAML reads 2026-11-24 as a date); kept as text."""
     if isinstance(value, dt.date):
-        return value.isoformat()
+        value = value.isoformat()
     if isinstance(value, str):
         try:
-            dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             raise ValueError(f"must be a date like 2026-11-24, not {value!r}") from None
+        if date.year < FIRST_YEAR:
+            raise ValueError(f"must be a date in {FIRST_YEAR} or later (an EPUB cannot carry {value!r})")
     return value
 
 

@@ -258,6 +258,11 @@ CASES = [
     Case("generated-a-number", replace("book.yaml", "generated: [bibliography]", "generated: 5")),
     Case("generated-entry-a-number", replace("book.yaml", "generated: [bibliography]", "generated: [5]")),
     Case("notes-a-number", replace("book.yaml", "  notes: [bib/notes/mini.txt]", "  notes: 5")),
+    # the names table: a name that YAML reads as a number, and YAML that does not parse (DEF-22 M12, M13)
+    Case("names-not-a-name", replace("bib/names.yaml", "  - Xia Yafeng", "  - 1961\n  - Xia Yafeng")),
+    Case("names-malformed", append("bib/names.yaml", "extra: [a, b\n")),
+    # a publication date pandoc's EPUB writer cannot carry (its dc:date was left empty: DEF-17 F20)
+    Case("book-date-too-early", replace("book.yaml", 'date: "2024-05-01"', "date: 0001-01-01")),
     Case("book-key-unknown", append("book.yaml", "titel: \"Another\"\n")),
     Case("subtitle-a-mapping", replace("book.yaml", 'subtitle: "Two Chapters and Their Notes"', "subtitle: {a: 1}")),
     Case("papers-twice", replace("book.yaml", "papers: [a4]", "papers: [a4, a4]")),
@@ -469,6 +474,22 @@ def filter_keys_in_front_matter(project: Path) -> None:
     replace(ALPHA, 'subtitle: "1961–1963"\n', 'subtitle: "1961–1963"\nedition: teacher\n')(project)
 
 
+# An unbalanced brace and Jinja's delimiters in the title of a cited work (DEF-18, A5).
+NOTES_TITLE_WITH_BRACES = "*Mao's China and the {Cold War {{ 7*7 }} {% if y %}*"
+
+
+def braces_and_jinja_print_literally(project: Path) -> None:
+    """The title prints as written (letter case aside) in both books: never evaluated as a template."""
+    import html
+
+    wanted = "cold war {{ 7*7 }} {% if y %}"
+    epub = " ".join(html.unescape(data.decode("utf-8", "replace")) for name, data in
+                    epub_members(project, "student").items() if name.endswith(".xhtml"))
+    for where, text in (("PDF", pdf_text(project, "student")), ("EPUB", epub)):
+        if wanted not in " ".join(text.split()).casefold():
+            pytest.fail(f"the title is not printed literally in the {where}")
+
+
 @dataclass(frozen=True)
 class Acceptable:
     id: str
@@ -488,6 +509,9 @@ ACCEPTABLE = [
     Acceptable("heading-with-comment-marker", append_to_beta("## The `<!--` marker\n\nText after it [@chen2001mao]."),
                lambda p: None if "platypus" in pdf_text(p, "student") and "Text after it" in pdf_text(p, "student")
                else pytest.fail("the heading swallowed the book")),
+    Acceptable("notes-title-braces-and-jinja",
+               replace("bib/notes/mini.txt", "*Mao's China and the Cold War*", NOTES_TITLE_WITH_BRACES),
+               lambda p: braces_and_jinja_print_literally(p)),
     Acceptable("title-markdown-image", replace("book.yaml", 'title: "A Small Test Guide"',
                                                'title: "Guide ![x](/etc/passwd)"'),
                lambda p: None if not any(b"root:x:" in d for d in epub_members(p, "student").values())

@@ -65,3 +65,19 @@ def test_console_script_has_no_traceback(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path)
     assert strict.returncode == 1 and strict.stderr.startswith("bad.txt:1: error: note 1: ")
     assert "Traceback" not in strict.stderr and not (tmp_path / "s.bib").exists()
+
+
+@pytest.mark.parametrize("option", ["--bib", "--concordance"])
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(option, tmp_path, monkeypatch, capsys):
+    """`studyguide notes x.txt --bib x.txt` (DEF-22 M14) once replaced the notes with BibTeX."""
+    notes = tmp_path / "x.txt"
+    notes.write_text("1 Ann Lee, *The Long Telegram* (Boston, 2001), 4.\n", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(notes)  # the same file under another name
+    monkeypatch.chdir(tmp_path)
+    outputs = {"--bib": "o.bib", "--concordance": "o.json"} | {option: "link.txt"}
+    code = main(["notes", "x.txt", *(arg for pair in outputs.items() for arg in pair)])
+    assert code == 1
+    assert capsys.readouterr().err == (f"x.txt: error: {option} names this input file: it would be overwritten "
+                                       "(write it to another file: generated files go under build/bib/)\n")
+    assert notes.read_text(encoding="utf-8") == "1 Ann Lee, *The Long Telegram* (Boston, 2001), 4.\n"
+    assert not (tmp_path / "o.bib").exists() and not (tmp_path / "o.json").exists()

@@ -285,3 +285,42 @@ def test_content_scans_stay_linear_on_hostile_lines(tmp_path: Path) -> None:
             read_source(tmp_path / "c.md")
         figure_refs(line)
         find_citations(line)
+
+
+def test_a_very_large_part_builds_with_a_warning_that_its_layout_will_be_slow(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More footnotes (citations in a notes style counted) or more bytes than the limits: one warning
+    each, once per part (not once per edition), and the part is still built."""
+    import shutil
+
+    project = tmp_path / "mini"
+    shutil.copytree(built, project)
+    chapter = project / "content/02-beta.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne.^[A.] Two.^[B.] Three.^[C.]\n", encoding="utf-8")
+    monkeypatch.setattr(pandoc_stage, "WARN_FOOTNOTES", 3)
+    monkeypatch.setattr(pandoc_stage, "WARN_PART_BYTES", 200)
+    monkeypatch.chdir(project)  # paths are shown relative to where the build runs
+    book = load_book(project)
+    part = next(p for p in book.parts if p.source == chapter)
+    size = len(chapter.read_bytes()) / 1_000_000
+    warned = {edition: [str(d) for d in pandoc_stage.build_part(book, part, edition, project / "build/bib/bibliography.json")]
+              for edition in ("student", "teacher")}
+    assert warned["student"] == [
+        "content/02-beta.md: warning: 4 footnotes in one part (more than 3): the PDF layout will be slow, "
+        "minutes rather than seconds (split the part into several chapters)",
+        f"content/02-beta.md: warning: the part is {size:.1f} MB (more than 0.0002 MB): the build will be slow, "
+        "minutes rather than seconds (split the part into several chapters)"]
+    assert warned["teacher"] == []
+    assert "Three." in (project / "build/parts/teacher/02-beta.html").read_text(encoding="utf-8")
+
+
+def test_a_full_disk_under_pandoc_is_reported_on_the_file_it_builds(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc writing to a full disk (here /dev/full, which refuses every write with ENOSPC) gives
+    the atomic writes' line on the output it builds, not pandoc's message on book.yaml."""
+    monkeypatch.chdir(built)
+    book = load_book(built)
+    with pytest.raises(StudyguideError) as error:
+        pandoc_stage.run(["--from=markdown", "--to=html5", "--output=/dev/full"], book, stdin=b"Some text.\n",
+                         output=built / "build/epub/student/book.epub")
+    assert str(error.value) == ("build/epub/student/book.epub: error: cannot write the file (No space left on device) "
+                                "(the file built before is unchanged; free disk space or make the folder writable)")

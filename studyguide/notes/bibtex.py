@@ -35,7 +35,21 @@ LANGUAGE_MARKERS = {
     "chinese": {"nianpu"},
 }
 _VIETNAMESE = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐ]")
-_ESCAPES = str.maketrans({"&": r"\&", "%": r"\%", "#": r"\#"})
+# Characters that (La)TeX, and so pandoc's BibLaTeX reader, would read as syntax: each is written so
+# that it prints as itself. Braces are escaped too (an unbalanced one made the whole file unreadable,
+# a balanced one vanished or swallowed the next field); bibtexparser skips ``\{``/``\}`` when it
+# matches braces, and pandoc reads them, like every escape here, as the literal character.
+_ESCAPES = str.maketrans({"&": r"\&", "%": r"\%", "#": r"\#", "{": r"\{", "}": r"\}", "$": r"\$", "_": r"\_",
+                          "\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"})
+# pandoc reads a url field verbatim (``\%`` stays a backslash and a percent sign), so a URL is
+# written as it is, except its braces, percent-encoded: the same URL, and the braces stay balanced.
+_URL_ESCAPES = str.maketrans({"{": "%7B", "}": "%7D"})
+
+
+def escape(text: str) -> str:
+    """``text`` as a BibTeX field value that pandoc reads back as exactly ``text`` (apart from the
+    typographic ligatures LaTeX gives to straight quotes and double hyphens)."""
+    return text.translate(_ESCAPES)
 
 
 def language(title: str) -> str:
@@ -62,13 +76,22 @@ def protect(title: str, names: NameTable, people: list[Person]) -> str:
             spans.append((m.start(), m.end()))
     out, last = [], 0
     for a, b in sorted(spans):
-        out += [title[last:a], "{", title[a:b], "}"]
+        out += [escape(title[last:a]), "{", escape(title[a:b]), "}"]
         last = b
-    return "".join([*out, title[last:]])
+    return "".join([*out, escape(title[last:])])
+
+
+def _name(person: Person) -> str:
+    """:meth:`Person.bibtex` with the name's own characters escaped (the braces of an organization kept)."""
+    family, given = escape(person.family), escape(person.given)
+    if person.literal:
+        return "{" + family + "}"
+    return f"{family}, {given}" if given else family
 
 
 def names_field(people: list[Person]) -> str:
-    return " and ".join(p.bibtex() for p in people)
+    """The persons as one BibTeX name list, already escaped."""
+    return " and ".join(_name(p) for p in people)
 
 
 def entry_for(key: str, work: Work, names: NameTable) -> Entry:
@@ -76,23 +99,29 @@ def entry_for(key: str, work: Work, names: NameTable) -> Entry:
     fields: list[tuple[str, str]] = []
 
     def add(name: str, value: str) -> None:
+        """A field of plain text, escaped here."""
         if value:
-            fields.append((name, value.translate(_ESCAPES)))
+            fields.append((name, value.translate(_URL_ESCAPES) if name == "url" else escape(value)))
+
+    def add_written(name: str, value: str) -> None:
+        """A field already written as BibTeX (escaped names, protected titles)."""
+        if value:
+            fields.append((name, value))
 
     lang = (work.language and {"vi": "vietnamese"}.get(work.language, work.language)) or language(work.title)
     people = [*work.authors, *work.editors, *work.participants, *work.container_editors, *work.translators]
 
     def title(text: str) -> str:
-        return text if lang else protect(text, names, people)
+        return escape(text) if lang else protect(text, names, people)
 
     if work.type == "archival":
         entry_type = "incollection" if work.container else "unpublished"
-        add("title", title(work.title))
+        add_written("title", title(work.title))
         add("type", work.genre if work.title else work.description)
-        add("participants", names_field(work.participants))
+        add_written("participants", names_field(work.participants))
         add("date", work.date)
-        add("booktitle", title(work.container))
-        add("editor", names_field(work.container_editors))
+        add_written("booktitle", title(work.container))
+        add_written("editor", names_field(work.container_editors))
         add("series", work.series)
         add("number", work.number)
         add("address", work.place)
@@ -105,15 +134,15 @@ def entry_for(key: str, work: Work, names: NameTable) -> Entry:
         add("note", work.collection_note)
     else:
         entry_type = ENTRY_TYPES.get(work.type, "misc")
-        add("author", names_field(work.authors))
-        add("editor", names_field(work.editors if work.type != "chapter" else work.container_editors))
-        add("title", title(work.title) if work.type != "misc" else work.title)
+        add_written("author", names_field(work.authors))
+        add_written("editor", names_field(work.editors if work.type != "chapter" else work.container_editors))
+        add_written("title", title(work.title) if work.type != "misc" else escape(work.title))
         if work.type in ("magazine", "newspaper"):
             add("entrysubtype", work.type)
         if work.type in ("article", "magazine", "newspaper"):
             add("journal", work.container)
         elif work.type == "chapter":
-            add("booktitle", title(work.container))
+            add_written("booktitle", title(work.container))
         elif work.type == "webpage":
             add("organization", work.container)
         add("volume", work.volume)
@@ -125,12 +154,12 @@ def entry_for(key: str, work: Work, names: NameTable) -> Entry:
         add("address", work.place)
         add("institution" if work.type in ("report", "thesis") else "publisher", work.publisher)
         add("date", work.date)
-    add("translator", names_field(work.translators))
-    add("obtainedby", names_field(work.obtained_by))
+    add_written("translator", names_field(work.translators))
+    add_written("obtainedby", names_field(work.obtained_by))
     add("url", work.url)
     add("urldate", work.urldate)
     add("langid", lang)
-    add("familyfirst", names_field([p for p in people if p.family_first]))
+    add_written("familyfirst", names_field([p for p in people if p.family_first]))
     if work.review:
         add("note", work.review)
         add("keywords", "review")

@@ -16,9 +16,10 @@ behaviour for a transcription check: a note that cannot be parsed is an error.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 from studyguide import bibliography
@@ -28,7 +29,7 @@ from studyguide.notes import crf
 from studyguide.notes.bibtex import entry_for, write_bibtex
 from studyguide.notes.classify import Context, ParseError, parse_citation
 from studyguide.notes.keys import assign_keys
-from studyguide.notes.model import Citation, Note, NotesFile, Work
+from studyguide.notes.model import Citation, Note, NotesFile, Person, Work
 from studyguide.notes.names import NameTable
 from studyguide.notes.resolve import DOUBT, resolve
 from studyguide.notes.review import HOW, render_review, review_paths
@@ -207,6 +208,43 @@ def _words(person) -> set[str]:
     return {alnum(w) for w in f"{person.family} {person.given}".split()}
 
 
+# An asterisk between two letters or digits inside italics ("*Mao and the Cold War {{ 7*7 }}*") is
+# the character itself: the readers see a placeholder, and every string they produce gets the
+# asterisk back. (pandoc's Markdown would end the italics there; a transcribed title never means that.)
+_STAR = "\ue000"  # a private-use character: no note contains one, and it is no word character
+_INTRAWORD_STAR = re.compile(r"(?<=[^\W_])\*(?=[^\W_])")
+
+
+def hide_literal_asterisks(text: str) -> str:
+    """``text`` with each asterisk that is inside an italic span, between two word characters, hidden."""
+    if "*" not in text:
+        return text
+    intraword = {m.start() for m in _INTRAWORD_STAR.finditer(text)}
+    delimiters = [i for i, c in enumerate(text) if c == "*" and i not in intraword]
+    out = list(text)
+    for i in intraword:
+        before = bisect.bisect_left(delimiters, i)  # delimiters before it (linear overall: no rescan)
+        if before % 2 == 1 and before < len(delimiters):  # an italic span is open and closes later
+            out[i] = _STAR
+    return "".join(out)
+
+
+def _restore_asterisks(value):
+    """``value`` (a string, a model object, or a list of them) with the hidden asterisks back; objects in place."""
+    if isinstance(value, str):
+        return value.replace(_STAR, "*")
+    if isinstance(value, list):
+        return [_restore_asterisks(v) for v in value]
+    if isinstance(value, Person):
+        return Person(_restore_asterisks(value.family), _restore_asterisks(value.given), value.family_first, value.literal)
+    if is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            current = getattr(value, f.name)
+            if isinstance(current, str | list | Person) or is_dataclass(current):
+                setattr(value, f.name, _restore_asterisks(current))
+    return value
+
+
 def parse_file(path: Path, names: NameTable, diag: Collector) -> NotesFile:
     """Read and parse one notes file; each note gets its citations or an ``error``."""
     notes_file = read_notes(path, diag)
@@ -218,11 +256,12 @@ def parse_file(path: Path, names: NameTable, diag: Collector) -> NotesFile:
         ctx.note_works = []
         ctx.warnings = []
         failures = []
-        for chunk in split_citations(note.text):
+        for hidden in split_citations(hide_literal_asterisks(note.text)):
+            chunk = _restore_asterisks(hidden)
             try:
-                cits = read_chunk(chunk, ctx)
+                cits = _restore_asterisks(read_chunk(hidden, ctx))
             except ParseError as exc:
-                failures.append((chunk, str(exc)))
+                failures.append((chunk, _restore_asterisks(str(exc))))
                 continue
             except Exception as exc:  # a parser bug must not lose the note: report it like a parse failure
                 failures.append((chunk, f"internal error: {exc.__class__.__name__}: {exc}"))
@@ -240,8 +279,23 @@ def parse_file(path: Path, names: NameTable, diag: Collector) -> NotesFile:
         if not note.citations and not note.error:
             note.error = "no citation found"
         for w in ctx.warnings:
-            diag.warning(note.path, note.line, f"note {note.number}: {w}")
+            diag.warning(note.path, note.line, f"note {note.number}: {_restore_asterisks(w)}")
     return notes_file
+
+
+def refuse_overwriting_inputs(inputs: list[Path], outputs: dict[str, Path]) -> None:
+    """An output that is one of the inputs (``studyguide notes x.txt --bib x.txt``) would replace
+    the user's notes with BibTeX: refused before anything is read or written (symlinks followed)."""
+    import os
+
+    read = {os.path.realpath(p): Path(p) for p in inputs}
+    problems = Collector()
+    for option, out in outputs.items():
+        victim = read.get(os.path.realpath(out))
+        if victim is not None:
+            problems.error(victim, None, f"{option} names this input file: it would be overwritten",
+                           "write it to another file: generated files go under build/bib/")
+    problems.raise_if_errors()
 
 
 def import_notes(notes: list[Path], bib_out: Path, concordance_out: Path, hand_bib: Path | None,
@@ -250,6 +304,10 @@ def import_notes(notes: list[Path], bib_out: Path, concordance_out: Path, hand_b
     report next to ``bib_out``. ``strict``: notes that cannot be parsed are errors, nothing is written.
     (``keep_going`` is the default behaviour and kept for callers of the old interface.)"""
     del keep_going
+    review_txt, review_json = review_paths(bib_out)
+    refuse_overwriting_inputs([*notes, *([hand_bib] if hand_bib else []), *([names] if names else [])],
+                              {"--bib": bib_out, "--concordance": concordance_out, "the review report": review_txt,
+                               "the review report (JSON)": review_json})
     diag = Collector()
     table = NameTable.load(names)
     hand = {k: e.fields for k, e in bibliography.load([hand_bib]).items()} if hand_bib else {}

@@ -36,22 +36,30 @@ class NameTable:
     def load(cls, path: Path | None) -> NameTable:
         if path is None:
             return cls()
-        from studyguide import yamlio
-        from studyguide.content import read_text
+        from studyguide import yamlfile
 
-        data = yamlio.load(read_text(Path(path)), path, what="cannot read the names table") or {}
+        # Composed with the line of every value, so that a wrong type is reported where it is.
+        located = yamlfile.load(Path(path), what="cannot read the names table")
+        data = located.value or {}
         if not isinstance(data, dict):
-            raise StudyguideError.at(path, None, "the names table must be a mapping")
+            raise StudyguideError.at(path, located.line(()), "the names table must be a mapping",
+                                     "write 'family_first:', 'given_first:' … as in the example table")
 
         def names(key: str) -> list[str]:
             value = data.get(key) or []
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise StudyguideError.at(path, None, f"'{key}' must be a list of names")
+            if not isinstance(value, list):
+                raise StudyguideError.at(path, located.line((key,)), f"'{key}' must be a list of names",
+                                         "one '- Name' line per name under it")
+            for index, item in enumerate(value):
+                if not isinstance(item, str):
+                    raise StudyguideError.at(path, located.line((key, index)), f"'{key}' must be a list of names",
+                                             f"{item!r} is not a name: put it in quotes")
             return value
 
         orgs = data.get("organizations") or {}
         if not isinstance(orgs, dict):
-            raise StudyguideError.at(path, None, "'organizations' must map names to key words")
+            raise StudyguideError.at(path, located.line(("organizations",)),
+                                     "'organizations' must map names to key words")
         return cls(
             family_first={fold(n) for n in names("family_first")},
             given_first={fold(n) for n in names("given_first")},

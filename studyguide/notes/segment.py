@@ -52,22 +52,32 @@ def _cut(text: str, sep: str) -> list[str]:
     return [text[a + 1:b] for a, b in pairwise(bounds)]
 
 
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z]|\bp|\bpp|\bvol|\bno|\bed|\beds|\bet al|\bVol|\bNo|\bPg)$")
+_ABBREVIATION_WINDOW = 16  # characters before a '.' that decide whether it ends an abbreviation (longest: "et al" + 1)
+_NUMBER_END = re.compile(r"[\d)]\n?$")
+
+
 def _cut_sentences(text: str) -> list[str]:
     """Cut after '.' before a lead-in or an inverted name, and after ',' before an inverted name
-    that follows a number (the end of a reference: '…(2015): 223–44, Demmer, Amanda.')."""
+    that follows a number (the end of a reference: '…(2015): 223–44, Demmer, Amanda.').
+
+    Linear in the note's length: each '.' or ',' looks only at a few characters before it and
+    matches the patterns in place (no copy of the text before or after it, which made a long note
+    quadratic: 'Smith, John. ' × 10,000 took 15 s)."""
     pieces, start = [], 0
     for i, c in top_level(text):
         if c not in ".," or i + 2 > len(text) or text[i + 1] != " ":
             continue
-        rest = text[i + 2:]
         if c == ".":
-            before = text[:i].rstrip()
-            if re.search(r"(?:\b[A-Z]|\bp|\bpp|\bvol|\bno|\bed|\beds|\bet al|\bVol|\bNo|\bPg)$", before):
+            end = i
+            while end and text[end - 1].isspace():  # the text before the '.', trailing spaces stripped
+                end -= 1
+            if _ABBREVIATION_END.search(text[max(0, end - _ABBREVIATION_WINDOW):end]):
                 continue  # an initial or an abbreviation, not the end of a sentence
-            if LEADIN_START.match(rest) or INVERTED_NAME.match(rest):
+            if LEADIN_START.match(text, i + 2) or INVERTED_NAME.match(text, i + 2):
                 pieces.append(text[start:i + 1])
                 start = i + 2
-        elif re.search(r"[\d)]$", text[:i]) and INVERTED_NAME.match(rest):
+        elif _NUMBER_END.search(text[max(0, i - 2):i]) and INVERTED_NAME.match(text, i + 2):
             pieces.append(text[start:i])
             start = i + 2
     pieces.append(text[start:])

@@ -57,3 +57,16 @@ def test_whole_import_raises_only_user_errors(tmp_path, lines, keep_going):
         assert exc.diagnostics and all(d.path and d.line for d in exc.diagnostics)
     else:
         assert len(report.concordance) + len(report.skipped) == len(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(list("ab7 *{}.,"))))
+def test_hidden_asterisks_come_back_and_only_inside_italics(text):
+    from studyguide.notes.importer import _STAR, _restore_asterisks, hide_literal_asterisks
+
+    hidden = hide_literal_asterisks(text)
+    assert _restore_asterisks(hidden) == text
+    for i, c in enumerate(hidden):
+        if c == _STAR:  # between two word characters, with an italic span open before it and closing after
+            assert text[i - 1].isalnum() and text[i + 1].isalnum()
+            assert hidden[:i].count("*") % 2 == 1 and "*" in hidden[i:]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studyguide.notes.segment import split_citations, strip_leadin
 
@@ -29,3 +31,46 @@ def test_split(note, chunks):
 ])
 def test_leadin(chunk, leadin):
     assert strip_leadin(chunk)[0] == leadin
+
+
+# --- the linear sentence cut gives what the obvious (quadratic) one gives --------------------------
+
+def _cut_sentences_by_slicing(text: str) -> list[str]:
+    """The rule of segment._cut_sentences written the obvious way (the text before and after each
+    '.' or ',' sliced off and searched; quadratic in a note's length, as the importer once was)."""
+    import re
+
+    from studyguide.notes.segment import INVERTED_NAME, LEADIN_START
+    from studyguide.notes.text import top_level
+
+    pieces, start = [], 0
+    for i, c in top_level(text):
+        if c not in ".," or i + 2 > len(text) or text[i + 1] != " ":
+            continue
+        rest = text[i + 2:]
+        if c == ".":
+            if re.search(r"(?:\b[A-Z]|\bp|\bpp|\bvol|\bno|\bed|\beds|\bet al|\bVol|\bNo|\bPg)$", text[:i].rstrip()):
+                continue
+            if LEADIN_START.match(rest) or INVERTED_NAME.match(rest):
+                pieces.append(text[start:i + 1])
+                start = i + 2
+        elif re.search(r"[\d)]$", text[:i]) and INVERTED_NAME.match(rest):
+            pieces.append(text[start:i])
+            start = i + 2
+    pieces.append(text[start:])
+    return pieces
+
+
+_PIECES = st.sampled_from(["Smith, John. ", "Demmer, Amanda. ", "See ", "For details, see ", "Ibid. ", "et al. ",
+                           "p. ", "pp. ", "vol. ", " A. ", "2015): 223–44, ", "5, ", ") ", ". ", ", ", "  ", "\n",
+                           "*T*", "“Q.”", "(P, 2000)", "; ", "This ", "An ", "ed. ", "No. "])
+_NOTE = st.lists(st.one_of(_PIECES, st.text(st.sampled_from(list("aZ9 .,;()*“”\"\n")), max_size=4)),
+                 max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NOTE)
+def test_the_linear_cut_equals_the_obvious_one(note):
+    from studyguide.notes.segment import _cut_sentences
+
+    assert _cut_sentences(note) == _cut_sentences_by_slicing(note)
