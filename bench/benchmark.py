@@ -749,7 +749,8 @@ def profile_report(path: Path, wall: float) -> str:
     # Stage functions as cProfile names them (the task actions are all called 'action': @reported wraps them).
     categories = [
         ("pandoc subprocesses (studyguide.pandoc.run)", "studyguide/pandoc.py", "run"),
-        ("  of which part tasks (pandoc.build_part)", "studyguide/pandoc.py", "build_part"),
+        ("  of which part tasks, one part each (pandoc.build_part)", "studyguide/pandoc.py", "build_part"),
+        ("  of which part tasks, small parts batched (pandoc.build_parts)", "studyguide/pandoc.py", "build_parts"),
         ("  of which EPUB (epub.write_epub)", "studyguide/epub.py", "write_epub"),
         ("book PDFs (pdf.write_pdf)", "studyguide/pdf.py", "write_pdf"),
         ("handouts, full size (handouts.write_handout)", "studyguide/handouts.py", "write_handout"),

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import sys
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -408,13 +409,22 @@ def defined_figures(root: Path) -> set[str] | None:
     try:
         from .content import read_text
 
-        raw = yamlio.load(read_text(path), path)
+        raw = _parsed(str(path), read_text(path))
     except StudyguideError:
         return None
     if not isinstance(raw, dict):
         return None
     ids = {str(c.get("id")) for c in raw.get("charts", []) or [] if isinstance(c, dict)}
     return ids | ({"timeline"} if raw.get("timeline_graphic") else set()) | _map_ids(root)
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: str, text: str) -> Any:
+    """A data file's YAML, parsed once per text: one doit run asks for the figure names three times
+    (load_book's check, the figures task, the part tasks), and the bounded loader is pure Python.
+    Keyed by the text itself, so an edited file (the preview runs for hours) is parsed again.
+    Callers only read the result."""
+    return yamlio.load(text, path)
 
 
 def _map_ids(root: Path) -> set[str]:
@@ -425,7 +435,7 @@ def _map_ids(root: Path) -> set[str]:
     try:
         from .content import read_text
 
-        raw = yamlio.load(read_text(path), path)
+        raw = _parsed(str(path), read_text(path))
     except StudyguideError:
         return set()
     maps = raw.get("maps") if isinstance(raw, dict) else None

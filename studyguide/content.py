@@ -328,8 +328,10 @@ def check_citations(path: Path, uses: list[CitationUse], known: set[str], collec
             collector.error(path, use.line, f"unknown citation key '{use.key}'", did_you_mean(use.key, known))
 
 
-def ast_citation_keys(ast: dict[str, Any]) -> set[str]:
-    """Keys of every Cite element in a pandoc JSON AST (walked without recursion)."""
+def ast_citation_keys(ast: dict[str, Any], elements: list[dict[str, Any]] | None = None) -> set[str]:
+    """Keys of every Cite element in a pandoc JSON AST (walked without recursion, unless ``elements``
+    holds its elements already)."""
     from .resources import walk
 
-    return {c["citationId"] for node in walk(ast.get("blocks", [])) if node.get("t") == "Cite" for c in node["c"][0]}
+    nodes = walk(ast.get("blocks", [])) if elements is None else elements
+    return {c["citationId"] for node in nodes if node.get("t") == "Cite" for c in node["c"][0]}

@@ -95,10 +95,13 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
             stack.extend(reversed(current))
 
 
-def document_problems(ast: dict[str, Any], root: Path, base: Path | None = None) -> list[Problem]:
-    """Everything in a part's AST that may not be used (images, links, raw HTML)."""
+def document_problems(ast: dict[str, Any], root: Path, base: Path | None = None,
+                      elements: list[dict[str, Any]] | None = None) -> list[Problem]:
+    """Everything in a part's AST that may not be used (images, links, raw HTML).
+
+    ``elements``: the AST's elements already walked (the part stage walks each AST once for its checks)."""
     problems: list[Problem] = []
-    for element in walk(ast.get("blocks", [])):
+    for element in walk(ast.get("blocks", [])) if elements is None else elements:
         kind = element.get("t")
         if kind == "Image":
             target = element["c"][2][0]

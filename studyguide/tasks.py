@@ -100,12 +100,35 @@ def part_action(book: Book, part: Part, edition: str) -> dict[str, Any]:
     return Written(display_path(pandoc_stage.part_outputs(book, part, edition).html), "part", warnings=warnings).values()
 
 
+@reported
+def parts_action(book: Book, parts: list[Part], edition: str) -> dict[str, Any]:
+    warnings = tuple(map(str, pandoc_stage.build_parts(book, parts, edition, book.paths.csl_json)))
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    return Written(display_path(pandoc_stage.part_outputs(book, parts[0], edition).html.parent), "part",
+                   warnings=warnings).values()
+
+
+SMALL_PARTS = "small-parts"  # the task name of one edition's batch of small parts
+
+
 def part_groups(book: Book, edition: str) -> list[tuple[str, list[Part]]]:
     """The part tasks of one edition: (task name after 'part:EDITION:', its parts), in book order.
 
-    Every part is a task of its own, so editing one re-runs its pandoc only.
+    A chapter is a task of its own, so editing one re-runs its pandoc only; so is the bibliography
+    (it changes whenever a chapter cites a new work). The other parts (front and back matter, the
+    generated reference sections) are small, and a pandoc start costs more than such a part's own
+    work: they go through ONE pandoc process together (pandoc.build_parts), the task
+    ``part:EDITION:small-parts``. Editing one of them re-runs that one process for all of them.
     """
-    return [(p.slug, [p]) for p in book.parts_for(edition)]
+    parts = book.parts_for(edition)
+    small = [p for p in parts if p.kind != "chapter" and p.slug != "bibliography"]
+    if len(small) < 2 or any(p.slug == SMALL_PARTS for p in parts):
+        small = []
+    groups: list[tuple[str, list[Part]]] = [(p.slug, [p]) for p in parts if p not in small]
+    if small:
+        groups.insert(0, (SMALL_PARTS, small))
+    return groups
 
 
 def part_task_names(book: Book, edition: str) -> list[str]:
@@ -249,10 +272,12 @@ def part_tasks(book: Book) -> Iterator[dict[str, Any]]:
         for name, group in part_groups(book, edition):
             outputs = [f for part in group for f in pandoc_stage.part_outputs(book, part, edition).all]
             shows = sorted({f for part in group for f in shown.get(part, [])})
-            settings = {"label": group[0].label, "kind": group[0].kind}
+            batch = name == SMALL_PARTS
+            settings = ({"parts": [(part.slug, part.label, part.kind) for part in group]} if batch
+                        else {"label": group[0].label, "kind": group[0].kind})
             yield {
                 "basename": "part", "name": f"{edition}:{name}",
-                "actions": [(part_action, [book, group[0], edition])],
+                "actions": [(parts_action, [book, group, edition]) if batch else (part_action, [book, group[0], edition])],
                 "file_dep": [*p.rels(part.source for part in group), p.rel(p.csl_json), *filters, *shows,
                              *code(book, "pandoc.py", "content.py"), *style],
                 "targets": p.rels(outputs),
