@@ -21,9 +21,11 @@ class Written:
     kind: str  # "book", "handout", "booklet" or "part"
     pages: int = 0  # 0 for an EPUB; for a booklet, the printed sides
     warnings: tuple[str, ...] = ()
+    layout: str = ""  # a PDF's layout check in one line (studyguide.layout): notes, boxes, measures
 
     def values(self) -> dict[str, object]:
-        return {"output": self.output, "kind": self.kind, "pages": self.pages, "warnings": list(self.warnings)}
+        return {"output": self.output, "kind": self.kind, "pages": self.pages, "warnings": list(self.warnings),
+                "layout": self.layout}
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

@@ -18,8 +18,9 @@ from .booklet import impose
 from .config import PAPERS, Book, Part
 from .errors import Diagnostic, display_path
 from .fsutil import Written, atomic_write_bytes
+from .layout import LayoutCheck
 from .pandoc import part_outputs
-from .pdf import load_parts, render_pdf
+from .pdf import edition_label, load_parts, render_pdf
 from .render import locate, render
 
 # a booklet page: exactly half the sheet (A5 is 148 mm wide, half of A4 148.5 mm; half of A5 is A6)
@@ -31,36 +32,40 @@ def handout_path(book: Book, edition: str, paper: str, part: Part, booklet: bool
     return book.paths.handout(edition, paper, part.slug, booklet)
 
 
-def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> tuple[bytes, int]:
-    """Lay out one chapter's handout at full size, or at half size for a booklet."""
+def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> tuple[bytes, int, LayoutCheck]:
+    """Lay out one chapter's handout at full size, or at half size for a booklet (checked and repaired)."""
     [rendered] = load_parts(book, [part], edition)
     sources_file = part_outputs(book, part, edition).sources
     sources = sources_file.read_text(encoding="utf-8") if sources_file and sources_file.exists() else ""
     size = HALF_PAPERS[paper] if booklet else PAPERS[paper]
     templates = book.paths.template_dirs
-    context = {"book": book.metadata(), "edition": edition, "paper": size, "paper_name": paper, "booklet": booklet}
+    context = {"book": book.metadata(), "edition": edition, "paper": size, "paper_name": paper, "booklet": booklet,
+               "edition_label": edition_label(book, edition)}
     html = render(templates, TEMPLATES[0], rendered=rendered, sources=sources, **context)
     css = render(templates, TEMPLATES[1], **context)
-    return render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]))
+    out = handout_path(book, edition, paper, part, booklet)
+    data, pages, check, _ = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]), out,
+                                       [rendered])
+    return data, pages, check
 
 
 def write_handout(book: Book, part: Part, edition: str, paper: str) -> Written:
     """Write the chapter's handout; warn when it runs over the book's page budget."""
     out = handout_path(book, edition, paper, part)
-    data, pages = layout(book, part, edition, paper, booklet=False)
+    data, pages, check = layout(book, part, edition, paper, booklet=False)
     atomic_write_bytes(out, data)
     warnings: tuple[str, ...] = ()
     if pages > book.handout_page_budget:
         warnings = (str(Diagnostic(
             display_path(out), None, f"{pages} pages, over the handout page budget of {book.handout_page_budget}",
             hint=f"handout_page_budget in {book.paths.rel(book.config)}", severity="warning")),)
-    return Written(display_path(out), "handout", pages, warnings)
+    return Written(display_path(out), "handout", pages, warnings, check.summary())
 
 
 def write_booklet(book: Book, part: Part, edition: str, paper: str) -> Written:
     """Write the chapter's booklet: half-size pages imposed two-up on the edition's paper."""
     out = handout_path(book, edition, paper, part, booklet=True)
-    data, _ = layout(book, part, edition, paper, booklet=True)
+    data, _, check = layout(book, part, edition, paper, booklet=True)
     imposed, sheets = impose(data)
     atomic_write_bytes(out, imposed)
-    return Written(display_path(out), "booklet", 2 * sheets)
+    return Written(display_path(out), "booklet", 2 * sheets, layout=check.summary())

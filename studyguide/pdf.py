@@ -25,8 +25,9 @@ from urllib.parse import unquote, urlparse
 
 from . import sandbox
 from .config import PAPERS, Book, Part
-from .errors import Collector, StudyguideError
-from .fsutil import atomic_write_bytes
+from .errors import Collector, StudyguideError, display_path
+from .fsutil import atomic_write_bytes, atomic_write_text
+from .layout import FATAL, LayoutCheck, Repairs, fault_diagnostics, lay_out_repaired
 from .pandoc import part_outputs
 from .render import locate, render
 
@@ -107,22 +108,31 @@ def load_parts(book: Book, parts: list[Part], edition: str) -> list[RenderedPart
     return loaded
 
 
-def write_book(book: Book, edition: str, paper: str, out: Path) -> int:
-    """Lay out one edition of the whole book on one paper size; write it atomically; return its pages."""
+def edition_label(book: Book, edition: str) -> str:
+    """How covers, title pages and running heads name an edition: its label in book.yaml."""
+    return book.edition(edition).label
+
+
+def write_book(book: Book, edition: str, paper: str, out: Path) -> tuple[int, str]:
+    """Lay out one edition of the whole book on one paper size; write it atomically.
+
+    Returns its pages and the one-line layout report."""
     from .fonts import font_files
 
     for family in {book.fonts["body"], book.fonts["heading"]}:
         font_files(family)  # a missing font is an error here too, not a silent fallback in the PDF
     templates = book.paths.template_dirs
     parts = load_parts(book, book.parts_for(edition), edition)
+    label = edition_label(book, edition)
     html = render(templates, TEMPLATES[0], book=book.metadata(), edition=edition, paper=PAPERS[paper],
-                  paper_name=paper, parts=parts)
-    css = render(templates, TEMPLATES[1], book=book.metadata(), paper=PAPERS[paper])
-    data, pages, page_map = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]),
-                                       with_page_map=True)
+                  paper_name=paper, parts=parts, edition_label=label)
+    css = render(templates, TEMPLATES[1], book=book.metadata(), paper=PAPERS[paper], edition=edition,
+                 edition_label=label)
+    data, pages, check, page_map = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]),
+                                              out, parts)
     atomic_write_bytes(out, data)
     atomic_write_bytes(page_map_path(out), json.dumps(page_map, ensure_ascii=False, indent=0).encode("utf-8"))
-    return pages
+    return pages, check.summary()
 
 
 def page_map_path(book_pdf: Path) -> Path:
@@ -251,8 +261,22 @@ def complete_tags() -> None:
     tags._build_box_tree = build
 
 
-def render_pdf(book: Book, html: str, css: str, source_name: Path, with_page_map: bool = False) -> Any:
-    """Lay out the document; return the tagged PDF and its page count (and the page map if asked)."""
+def layout_report_path(book: Book, out: Path) -> Path:
+    """build/layout/…/NAME.json: the layout check of one PDF, which `doit check` reads back."""
+    return book.build / "layout" / out.relative_to(book.build).with_suffix(".json")
+
+
+def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
+               parts: list[RenderedPart]) -> tuple[bytes, int, LayoutCheck, dict[str, Any]]:
+    """Lay out the document, check the layout, repair it if need be; return the PDF, pages, check.
+
+    The check reads the pages WeasyPrint has just laid out (``layout.check_document``). A lost or
+    deferred note, an empty box fragment or a stranded heading is repaired by laying the document
+    out again with a little CSS on the paragraph or box concerned (``layout.Repairs``: keep the
+    call's line with its note, then keep the block whole, then start it on a new page), and checked
+    again; what is still wrong after the last step stops the build, one line per fault, and no PDF
+    is written. The check (and its measures) is saved next to the build for ``doit check``.
+    """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -264,14 +288,43 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, with_page_map
     # The documents' base is a fixed name that the fetcher maps to the project root: links to
     # local files then carry no trace of the folder the project sits in (PDFs built in two
     # checkouts stay identical), and a folder name with '#', '%' or '?' cannot garble a URL.
-    document = HTML(string=html, base_url=VIRTUAL_ROOT_URL, url_fetcher=fetcher).render(
-        stylesheets=[CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=VIRTUAL_ROOT_URL)],
-        font_config=fonts,
-    )
-    fetcher.raise_if_any()
+    base = VIRTUAL_ROOT_URL
+    stylesheets = [CSS(string=css, font_config=fonts, url_fetcher=fetcher, base_url=base)]
+    shown = display_path(out)
+    known = {r.part.slug: (_source_name(book, r.part), _part_title(r)) for r in parts}
+
+    def lay_out(repairs: Repairs) -> Any:
+        source = HTML(string=html, base_url=base, url_fetcher=fetcher)
+        repairs.apply(source.etree_element)
+        extra_css = repairs.css()
+        extra = [CSS(string=extra_css, font_config=fonts)] if extra_css else []
+        document = source.render(stylesheets=stylesheets + extra, font_config=fonts)
+        fetcher.raise_if_any()
+        return document
+
+    document, check, repairs = lay_out_repaired(lay_out, known)
+    report = layout_report_path(book, out)
+    atomic_write_text(report, json.dumps(check.as_dict(shown) | {"repair_css": repairs.css(), "figures_moved": {
+        f"{slug}#{block}": count for (slug, block), count in sorted(repairs.moves.items())}}, indent=1,
+                                         ensure_ascii=False))
+    fatal = [f for f in check.faults if f.kind in FATAL]
+    if fatal:
+        raise StudyguideError(fault_diagnostics(fatal, shown))
     data = document.write_pdf(pdf_variant=PDF_VARIANT)
     if not data:
         raise StudyguideError.at(source_name, None, "WeasyPrint produced no PDF")
-    if with_page_map:
-        return data, len(document.pages), page_map_of(document)
-    return data, len(document.pages)
+    return data, len(document.pages), check, page_map_of(document)
+
+
+def _source_name(book: Book, part: Part) -> str:
+    """A part's source as messages show it: relative to the project, like every other diagnostic."""
+    source = part.source.resolve()
+    root = book.root.resolve()
+    return source.relative_to(root).as_posix() if source.is_relative_to(root) else display_path(source)
+
+
+def _part_title(rendered: RenderedPart) -> str:
+    if not rendered.headings:
+        return rendered.part.slug
+    heading = rendered.title
+    return f"{heading.label.strip()} {heading.text}".strip() if heading.label else heading.text

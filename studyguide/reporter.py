@@ -87,6 +87,10 @@ def summary(written: list[dict[str, Any]]) -> list[str]:
         if group:
             span = f"{min(group)}–{max(group)}" if min(group) != max(group) else str(group[0])
             lines.append(f"{label}: {len(group)} ({span} {unit}{'' if span == '1' else 's'} each)")
+    checked = sorted((w for w in written if w.get("layout")), key=lambda w: w["output"])
+    if checked:
+        lines.append(f"layout checked: {len(checked)} PDF(s) (build/layout/ has the details)")
+        lines += [f"  {w['output']}: {w['layout']}" for w in checked]
     warnings = [warning for w in written for warning in w.get("warnings", [])]
     if warnings:
         lines.append(f"warnings: {len(warnings)}")

@@ -138,7 +138,8 @@ def part_task_names(book: Book, edition: str) -> list[str]:
 
 @reported
 def pdf_action(book: Book, edition: str, paper: str, out: Path) -> dict[str, Any]:
-    return Written(display_path(out), "book", pdf.write_book(book, edition, paper, out)).values()
+    pages, layout = pdf.write_book(book, edition, paper, out)
+    return Written(display_path(out), "book", pages, layout=layout).values()
 
 
 @reported
@@ -181,6 +182,12 @@ def check_action(book: Book) -> Any:
             print(f"         note: {note}")
 
     results = run_checks(book, pdfs, epubs, titles, show, handout_files(book))
+    from .checks import layout_report
+    from .fsutil import atomic_write_text
+
+    report = layout_report(book, pdfs + handout_files(book))
+    atomic_write_text(book.build / "layout" / "REPORT.md", report + "\n")
+    print(report)
     failed = [r for r in results if not r.ok]
     print(f"check: {len(results) - len(failed)} passed, {len(failed)} failed")
     return TaskFailed(f"{len(failed)} release check(s) failed") if failed else None
@@ -297,7 +304,7 @@ def book_tasks(book: Book) -> Iterator[dict[str, Any]]:
             yield {
                 "basename": "pdf", "name": f"{edition}:{paper}",
                 "actions": [(pdf_action, [book, edition, paper, out])],
-                "file_dep": p.rels(f.html for f in part_files) + print_templates + code(book, "pdf.py"),
+                "file_dep": p.rels(f.html for f in part_files) + print_templates + code(book, "pdf.py", "layout.py"),
                 "targets": p.rels([out, pdf.page_map_path(out)]),
                 "uptodate": [config_changed(book.metadata())],
                 "clean": True,
@@ -330,7 +337,7 @@ def handout_tasks(book: Book) -> Iterator[dict[str, Any]]:
                     yield {
                         "basename": "handouts", "name": f"{edition}:{paper}:{part.slug}" + (":booklet" if booklet else ""),
                         "actions": [(handout_action, [book, part, edition, paper, booklet])],
-                        "file_dep": fragments + layout + code(book, "handouts.py", "booklet.py", "pdf.py"),
+                        "file_dep": fragments + layout + code(book, "handouts.py", "booklet.py", "pdf.py", "layout.py"),
                         "targets": [p.rel(out)],
                         "uptodate": [config_changed(book.metadata() | {"budget": book.handout_page_budget})],
                         "clean": True,

@@ -282,6 +282,10 @@ CASES = [
     Case("not-utf8", not_utf8),
     Case("chapter-empty", write(BETA, '---\ntitle: "Beta Chapter"\n---\n\n')),
     Case("anchor-twice", append_to_beta("## Origins {#origins}\n\nText [@chen2001mao].\n\n## Sources {#origins}\n\nMore.")),
+    # the layout: a note taller than the page, which no repair can bring onto its call's page
+    Case("note-too-tall", append_to_beta("A paragraph whose note cannot fit on any page ["
+                                         + " ".join(["this note goes on about the folders of the archive"] * 300)
+                                         + " @chen2001mao, 12].")),
     # templates
     Case("template-syntax", override("print/toc.html.j2", "<ol>", "<ol>{% if %}")),
     Case("template-undefined", override("print/toc.html.j2", "<ol>", "<ol>{{ contents_title }}")),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from studyguide.checks import check_page_margins, check_uncited
+from studyguide.checks import all_page_margins, check_page_margins, check_uncited
 from studyguide.config import load_book
 from tests.support import MINI, doit
 
@@ -64,6 +64,15 @@ def test_full_bleed_artwork_passes_only_on_a_bleed_page(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "cover.pdf", cover)
     assert check_page_margins(pdf, bleed_pages=(1,)) == []
     assert {p.split("(")[-1] for p in check_page_margins(pdf)} == {"rect)"}
+
+
+def test_the_margins_of_many_pdfs_are_checked_in_parallel_with_the_same_results(tmp_path: Path) -> None:
+    good = make_pdf(tmp_path / "good.pdf", "<p>Plain text.</p>")
+    narrow = make_pdf(tmp_path / "narrow.pdf", "<p style='margin: 0 0 0 2mm'>Hello margin</p>", margin="70mm 5mm",
+                      css="body { margin: 0 }")
+    pdfs = [good, narrow, good]
+    assert all_page_margins(pdfs) == {pdf: check_page_margins(pdf) for pdf in pdfs}
+    assert all_page_margins([narrow])[narrow] and all_page_margins([]) == {}
 
 
 # --- every entry cited or listed ---------------------------------------------------------------------
@@ -125,7 +134,7 @@ def test_uncited_must_be_a_list_of_keys(tmp_path: Path) -> None:
 def test_doit_check_passes_on_the_built_mini_project(built: Path) -> None:
     result = doit(built, "check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "check: 19 passed, 0 failed" in result.stdout
+    assert "check: 20 passed, 0 failed" in result.stdout  # the layout check of every PDF is one of them
 
 
 @pytest.mark.slow  # builds the whole project and runs Ace on both EPUBs
@@ -137,7 +146,8 @@ def test_doit_check_fails_on_an_unlisted_uncited_entry_and_reports_briefly(proje
     report = [line for line in result.stdout.splitlines() if re.match(r"\s+(ok  |FAIL) ", line)]
     failed = [line for line in report if "FAIL" in line]
     assert failed == ["  FAIL every entry cited or listed as uncited: build/bib/bibliography.json"], result.stdout
-    # one line per check: 2 book-wide, 2 per EPUB (EPUBCheck, Ace), 4 per PDF (with pdfua), 3 for handouts, 2 for booklets
-    assert len(report) == 19, report
+    # one line per check: 2 book-wide, 2 per EPUB (EPUBCheck, Ace), 4 per PDF (with pdfua), 3 for handouts,
+    # 2 for booklets, 1 for the layout of every PDF
+    assert len(report) == 20, report
     assert "minisource: neither cited nor listed under bibliography.uncited in book.yaml" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
