@@ -505,7 +505,10 @@ class Repairs:
                 declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
             if declaration.startswith("break-before"):
                 block = self.break_at.get((slug, block), block)
-            rules.append(f'#section-{slug} [data-block="{block}"] {{ {declaration} }}')
+            selector = f'#section-{slug} [data-block="{block}"]'
+            if kind == "hyphen-run":  # table cells set their own hyphens: reach them too
+                selector += f", {selector} *"
+            rules.append(f"{selector} {{ {declaration} }}")
         return "\n".join(rules)
 
     def apply(self, root: Any) -> None:

@@ -200,6 +200,9 @@ def part_environment(book: Book, part: Part, edition: str, ast_out: Path, source
     return {
         "STUDYGUIDE_EDITION": edition, "STUDYGUIDE_PART_SLUG": part.slug, "STUDYGUIDE_PART_KIND": part.kind,
         "STUDYGUIDE_PART_LABEL": part.label or "", "STUDYGUIDE_FIGURES_DIR": str(book.paths.figures),
+        # the Markdown file, read again for its source lines (footnotes.lua): in a batch pandoc's
+        # own input is not the part's
+        "STUDYGUIDE_PART_SOURCE": os.path.relpath(part.source, book.root),
         "STUDYGUIDE_AST_OUT": str(ast_out), "STUDYGUIDE_SOURCES_OUT": str(sources_out) if sources_out else "",
         # the book's editions, boxes and labels (book.yaml): STUDYGUIDE_HIDE_CLASSES, _BOX_TITLES, …
         **{f"STUDYGUIDE_{key.upper().replace('-', '_')}": value for key, value in filter_settings(book, edition).items()},

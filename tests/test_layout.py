@@ -113,7 +113,7 @@ def test_a_page_break_asked_before_a_paragraph_goes_before_the_headings_above_it
     repairs = Repairs(steps={("x", "4"): ("moved-note", 2, None), ("x", "1"): ("hyphen-run", 0, None)})
     repairs.apply(HTML(string=html).etree_element)
     assert repairs.break_at == {("x", "4"): "2"}
-    assert repairs.css().splitlines() == ['#section-x [data-block="1"] { hyphens: manual; }',
+    assert repairs.css().splitlines() == ['#section-x [data-block="1"], #section-x [data-block="1"] * { hyphens: manual; }',
                                           '#section-x [data-block="2"] { break-before: page; }']
 
 
@@ -166,7 +166,7 @@ def test_three_hyphenated_lines_in_a_row_are_repaired_by_setting_the_paragraph_w
     assert first.measures.longest_hyphen_run > 2
     assert {(f.place.line, f.place.block) for f in first.faults if f.kind == "hyphen-run"} == {(3, "1")}
     _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
-    assert 'data-block="1"] { hyphens: manual; }' in repairs.css()
+    assert '#section-x [data-block="1"], #section-x [data-block="1"] * { hyphens: manual; }' in repairs.css()
     assert check.measures.longest_hyphen_run <= 2 and not [f for f in check.faults if f.kind == "hyphen-run"]
 
 

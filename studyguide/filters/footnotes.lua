@@ -63,7 +63,8 @@ local function positioned_blocks(text)
 end
 
 local function source_lines(doc)
-  local file = PANDOC_STATE.input_files[1]
+  -- the part's Markdown file, as the build names it (in a batch, pandoc's input is not the part's)
+  local file = os.getenv("STUDYGUIDE_PART_SOURCE") or PANDOC_STATE.input_files[1]
   if not file or file == "-" then return doc end
   local handle = io.open(file, "r")
   if not handle then return doc end
