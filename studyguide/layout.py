@@ -519,15 +519,22 @@ class Repairs:
             section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
             if section is None:
                 continue
-            parent = next((e for e in section.iter() for child in e if child.get("data-block") == block), None)
-            if parent is None:
-                continue
-            children = list(parent)
-            at = next(i for i, child in enumerate(children) if child.get("data-block") == block)
-            while at > 0 and children[at - 1].tag in HEADINGS and children[at - 1].get("data-block"):
-                at -= 1
-            if children[at].get("data-block") != block:
-                self.break_at[(slug, block)] = children[at].get("data-block")
+            parents = {child: e for e in section.iter() for child in e}
+            element = next((e for e in section.iter() if e.get("data-block") == block), None)
+            while element is not None and element in parents:
+                parent = parents[element]
+                blocks = [child for child in parent if child.get("data-block")]
+                at = blocks.index(element)
+                while at > 0 and blocks[at - 1].tag in HEADINGS:  # the headings just above it
+                    at -= 1
+                element = blocks[at]
+                # the first block of a box (its title has no data-block): the break goes before the box,
+                # or the box's frame would be left on the page with its title alone
+                if at > 0 or parent is section or not parent.get("data-block"):
+                    break
+                element = parent
+            if element is not None and element.get("data-block") != block:
+                self.break_at[(slug, block)] = element.get("data-block")
         for (slug, block), count in sorted(self.moves.items()):
             section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
             if section is None:

@@ -117,6 +117,18 @@ def test_a_page_break_asked_before_a_paragraph_goes_before_the_headings_above_it
                                           '#section-x [data-block="2"] { break-before: page; }']
 
 
+def test_a_page_break_asked_before_a_box_s_first_paragraph_goes_before_the_box() -> None:
+    from weasyprint import HTML
+
+    box = ('<div data-block="1"><p>Text.</p></div><div class="box" data-block="5"><div class="box-title">Sources</div>'
+           '<div data-block="6"><p>First.</p></div><div data-block="7"><p>Second.</p></div></div>')
+    repairs = Repairs(steps={("x", "6"): ("moved-note", 2, None), ("x", "7"): ("moved-note", 2, None)})
+    repairs.apply(HTML(string=page(box)).etree_element)
+    assert repairs.break_at == {("x", "6"): "5"}  # the second paragraph breaks where it is
+    assert repairs.css().splitlines() == ['#section-x [data-block="5"] { break-before: page; }',
+                                          '#section-x [data-block="7"] { break-before: page; }']
+
+
 def test_a_figure_too_tall_for_the_space_left_is_moved_after_the_next_paragraph() -> None:
     """The figure would leave most of page 1 empty; moved after one paragraph, the text fills it."""
     text = "Running text of the chapter that goes on and on. " * 14
