@@ -243,7 +243,8 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
             return
         if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.tag not in PAGE_LEVEL \
                 and _visible_frame(box):
-            bottom = max(bottom, box.position_y + box.margin_height())
+            # (the frame does not count as content: WeasyPrint stretches a box broken across pages to
+            # the foot of the page, which would hide a page that ends early inside a box)
             inner = list(_walk(box, boxes))
             # (a frame under 1 mm is a rule or a blank page's remnant, not a box left empty)
             # (an empty line box, from a wrapper or white space, prints nothing: the fragment is still empty)
@@ -348,13 +349,18 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
         # A heading at the foot of a full page; on a page cut short (by a note that takes the rest of
         # it) the heading is not stranded, the page is: that is the early page above.
         last = page.last_line_element
-        if gap <= EARLY_PAGE_MM and page.number not in receiving and last is not None and last.tag in HEADINGS:
+        if gap <= EARLY_PAGE_MM and page.number not in receiving and last is not None and _is_heading(last):
             measures.stranded_headings += 1
             fault("stranded-heading", page.number, last,
                   "a heading is the last line of the page; its text starts overleaf")
     for number, block in _measure_text(pages, measures, boxes):
         fault("hyphen-run", number, block, f"more than {MAX_HYPHEN_RUN} hyphenated lines in a row")
     return result
+
+
+def _is_heading(element: Any) -> bool:
+    """A heading, or a box's title (which titles what follows it as a heading does)."""
+    return element.tag in HEADINGS or "box-title" in (element.get("class") or "").split()
 
 
 def _early_cause(following: _Page, sources: Sources, gap_mm: float) -> tuple[str, Place | None, str]:

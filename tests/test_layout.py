@@ -151,6 +151,16 @@ def test_a_figure_too_tall_for_the_space_left_is_moved_after_the_next_paragraph(
     assert order == ["1", "2", *["4", "5"][:moved], "3", *["4", "5"][moved:]]
 
 
+def test_a_page_that_ends_inside_a_box_frame_is_measured_by_its_text_not_its_frame() -> None:
+    """WeasyPrint stretches a box broken across pages to the foot of the page: the frame is not text."""
+    box = ('<div class="box" data-block="5" data-line="20" style="border: 1pt dashed #000; padding: 3mm 4mm">'
+           '<div class="box-title">Sources disagree</div>'
+           '<div data-block="6" data-line="22" style="break-before: page"><p>Boxed words overleaf.</p></div></div>')
+    check = check_document(lay_out(page('<div data-block="1" data-line="3"><p>Before the box.</p></div>' + box)), PARTS)
+    [early] = [f for f in check.faults if f.kind == "early-page"]
+    assert early.page == 1 and early.cause == "break" and float(early.detail.split(" mm")[0].split()[-1]) > 150
+
+
 def test_repairs_escalate_one_step_per_round_and_then_stop() -> None:
     html = (FIXTURES / "lost-note.html").read_text()
     faults = [f for f in check_document(lay_out(html), PARTS).faults if f.kind == "lost-note"][:1]
