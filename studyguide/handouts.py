@@ -32,8 +32,10 @@ def handout_path(book: Book, edition: str, paper: str, part: Part, booklet: bool
     return book.paths.handout(edition, paper, part.slug, booklet)
 
 
-def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> tuple[bytes, int, LayoutCheck]:
-    """Lay out one chapter's handout at full size, or at half size for a booklet (checked and repaired)."""
+def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool,
+           record: bool = True) -> tuple[bytes, int, LayoutCheck]:
+    """Lay out one chapter's handout at full size, or at half size for a booklet (checked and repaired);
+    ``record`` saves the layout check under build/layout/ for `doit check` (the preview does not)."""
     [rendered] = load_parts(book, [part], edition)
     sources_file = part_outputs(book, part, edition).sources
     sources = sources_file.read_text(encoding="utf-8") if sources_file and sources_file.exists() else ""
@@ -45,7 +47,7 @@ def layout(book: Book, part: Part, edition: str, paper: str, booklet: bool) -> t
     css = render(templates, TEMPLATES[1], **context)
     out = handout_path(book, edition, paper, part, booklet)
     data, pages, check, _ = render_pdf(book, html, css, locate(templates, TEMPLATES[0]) or Path(TEMPLATES[0]), out,
-                                       [rendered])
+                                       [rendered], record=record)
     return data, pages, check
 
 

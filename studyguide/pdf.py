@@ -267,7 +267,7 @@ def layout_report_path(book: Book, out: Path) -> Path:
 
 
 def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
-               parts: list[RenderedPart]) -> tuple[bytes, int, LayoutCheck, dict[str, Any]]:
+               parts: list[RenderedPart], record: bool = True) -> tuple[bytes, int, LayoutCheck, dict[str, Any]]:
     """Lay out the document, check the layout, repair it if need be; return the PDF, pages, check.
 
     The check reads the pages WeasyPrint has just laid out (``layout.check_document``). A lost or
@@ -303,10 +303,11 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
         return document
 
     document, check, repairs = lay_out_repaired(lay_out, known)
-    report = layout_report_path(book, out)
-    atomic_write_text(report, json.dumps(check.as_dict(shown) | {"repair_css": repairs.css(), "figures_moved": {
-        f"{slug}#{block}": count for (slug, block), count in sorted(repairs.moves.items())}}, indent=1,
-                                         ensure_ascii=False))
+    if record:  # (the preview lays out a handout in memory and writes nothing under build/)
+        atomic_write_text(layout_report_path(book, out), json.dumps(check.as_dict(shown) | {
+            "repair_css": repairs.css(),
+            "figures_moved": {f"{slug}#{block}": count for (slug, block), count in sorted(repairs.moves.items())},
+        }, indent=1, ensure_ascii=False))
     fatal = [f for f in check.faults if f.kind in FATAL]
     if fatal:
         raise StudyguideError(fault_diagnostics(fatal, shown))

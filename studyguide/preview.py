@@ -278,7 +278,7 @@ class Preview:
                 return None
             key = (slug, known[1].html)
             if key not in self.handouts:
-                data, _pages = layout(book, part, self.edition, self.paper, booklet=False)
+                data, _pages, _check = layout(book, part, self.edition, self.paper, booklet=False, record=False)
                 self.handouts = {k: v for k, v in self.handouts.items() if k[0] != slug} | {key: data}
             return self.handouts[key]
 
