@@ -509,9 +509,9 @@ class Repairs:
             declaration = STEPS[kind][step]
             if declaration == "widows":
                 declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
-            if declaration.startswith("break-before"):
-                block = self.break_at.get((slug, block), block)
             selector = f'#section-{slug} [data-block="{block}"]'
+            if declaration.startswith("break-before"):
+                selector = f'#section-{slug} [data-block="{self.break_at.get((slug, block), block)}"][data-break]'
             if kind == "hyphen-run":  # table cells set their own hyphens: reach them too
                 selector += f", {selector} *"
             rules.append(f"{selector} {{ {declaration} }}")
@@ -539,8 +539,13 @@ class Repairs:
                 if at > 0 or parent is section or not parent.get("data-block"):
                     break
                 element = parent
-            if element is not None and element.get("data-block") != block:
-                self.break_at[(slug, block)] = element.get("data-block")
+            if element is None:
+                continue
+            self.break_at[(slug, block)] = element.get("data-block")
+            # the break is marked on this one element: a box and its title share their data-block,
+            # and a break before both left the box's empty frame on a page of its own
+            if STEPS[self.steps[(slug, block)][0]][self.steps[(slug, block)][1]].startswith("break-before"):
+                element.set("data-break", "page")
         for (slug, block), count in sorted(self.moves.items()):
             section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
             if section is None:

@@ -101,7 +101,7 @@ def test_a_note_deferred_for_the_next_paragraphs_orphans_is_repaired_by_starting
     assert (moved.place.block, moved.tail and moved.tail.block) == ("2", "3")
     _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
     assert repairs.steps == {("x", "3"): ("tail-start", 0, None)}
-    assert '#section-x [data-block="3"] { break-before: page; }' in repairs.css()
+    assert '#section-x [data-block="3"][data-break] { break-before: page; }' in repairs.css()
     assert check.measures.moved_notes == 0 and check.measures.early_pages == 0
 
 
@@ -112,9 +112,9 @@ def test_a_page_break_asked_before_a_paragraph_goes_before_the_headings_above_it
                 '<h3 data-block="3">Subsection</h3><div data-block="4" data-line="9"><p>Text.</p></div>')
     repairs = Repairs(steps={("x", "4"): ("moved-note", 2, None), ("x", "1"): ("hyphen-run", 0, None)})
     repairs.apply(HTML(string=html).etree_element)
-    assert repairs.break_at == {("x", "4"): "2"}
+    assert repairs.break_at == {("x", "4"): "2", ("x", "1"): "1"}
     assert repairs.css().splitlines() == ['#section-x [data-block="1"], #section-x [data-block="1"] * { hyphens: manual; }',
-                                          '#section-x [data-block="2"] { break-before: page; }']
+                                          '#section-x [data-block="2"][data-break] { break-before: page; }']
 
 
 def test_a_page_break_asked_before_a_box_s_first_paragraph_goes_before_the_box() -> None:
@@ -124,9 +124,23 @@ def test_a_page_break_asked_before_a_box_s_first_paragraph_goes_before_the_box()
            '<div data-block="6"><p>First.</p></div><div data-block="7"><p>Second.</p></div></div>')
     repairs = Repairs(steps={("x", "6"): ("moved-note", 2, None), ("x", "7"): ("moved-note", 2, None)})
     repairs.apply(HTML(string=page(box)).etree_element)
-    assert repairs.break_at == {("x", "6"): "5"}  # the second paragraph breaks where it is
-    assert repairs.css().splitlines() == ['#section-x [data-block="5"] { break-before: page; }',
-                                          '#section-x [data-block="7"] { break-before: page; }']
+    assert repairs.break_at == {("x", "6"): "5", ("x", "7"): "7"}  # the second paragraph breaks where it is
+    assert repairs.css().splitlines() == ['#section-x [data-block="5"][data-break] { break-before: page; }',
+                                          '#section-x [data-block="7"][data-break] { break-before: page; }']
+
+
+def test_a_page_break_is_marked_on_one_element_when_a_box_and_its_title_share_a_block() -> None:
+    from weasyprint import HTML
+
+    box = ('<div data-block="1"><p>Text.</p></div><section class="box" data-block="5">'
+           '<h3 class="box-title" data-block="5">Sources</h3><div data-block="6"><p>First.</p></div></section>')
+    source = HTML(string=page(box))
+    repairs = Repairs(steps={("x", "6"): ("moved-note", 2, None)})
+    repairs.apply(source.etree_element)
+    marked = [e.tag for e in source.etree_element.iter() if e.get("data-break")]
+    assert marked == ["section"] and repairs.css() == '#section-x [data-block="5"][data-break] { break-before: page; }'
+    document = source.render(stylesheets=[__import__("weasyprint").CSS(string=repairs.css())])
+    assert len(document.pages) == 2  # one break, not one before the box and another before its title
 
 
 def test_a_figure_too_tall_for_the_space_left_is_moved_after_the_next_paragraph() -> None:
