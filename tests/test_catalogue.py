@@ -45,6 +45,9 @@ class Case:
     id: str
     mutate: Callable[[Path], None]
     warning: bool = False
+    # the build stops at the first PDF that fails; which edition's book is laid out first is not
+    # fixed when both fail, so such a case compares its line with the edition's folder left out
+    any_edition: bool = False
 
     @property
     def golden(self) -> Path:
@@ -285,7 +288,7 @@ CASES = [
     # the layout: a note taller than the page, which no repair can bring onto its call's page
     Case("note-too-tall", append_to_beta("A paragraph whose note cannot fit on any page ["
                                          + " ".join(["this note goes on about the folders of the archive"] * 300)
-                                         + " @chen2001mao, 12].")),
+                                         + " @chen2001mao, 12]."), any_edition=True),
     # templates
     Case("template-syntax", override("print/toc.html.j2", "<ol>", "<ol>{% if %}")),
     Case("template-undefined", override("print/toc.html.j2", "<ol>", "<ol>{{ contents_title }}")),
@@ -401,6 +404,9 @@ def test_bad_input_gives_one_clear_line_and_keeps_the_outputs(case: Case, pristi
         case.golden.write_text("\n".join(shown) + "\n", encoding="utf-8")
     expected = case.golden.read_text(encoding="utf-8").splitlines()
     assert len(expected) == 1, f"{case.golden} must hold exactly one line"
+    if case.any_edition:
+        shown, expected = ([re.sub(r"build/pdf/[^/]+/", "build/pdf/EDITION/", line) for line in lines]
+                           for lines in (shown, expected))
     assert shown == expected, result.stdout + result.stderr
     if case.warning:
         assert result.returncode == 0, result.stdout + result.stderr

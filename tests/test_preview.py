@@ -167,8 +167,10 @@ def test_preview_shows_a_broken_front_matter_and_the_teacher_edition(tmp_path: P
         expect(page.locator("main .answer")).to_contain_text("The quokka answer", timeout=WAIT_MS)
         chapter = project / "content" / "02-beta.md"
         text = chapter.read_text(encoding="utf-8")
-        chapter.write_text(text.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+        # open the contents page first, then break the chapter: the page reloads itself (navigating
+        # while the preview's own reload arrives aborted the navigation, net::ERR_ABORTED)
         page.goto(url)
+        chapter.write_text(text.replace("title:", "title: [unclosed", 1), encoding="utf-8")
         expect(page.locator(".preview-problems")).to_contain_text("content/02-beta.md:3: error: malformed front matter",
                                                                   timeout=WAIT_MS)
         chapter.write_text(text, encoding="utf-8")
