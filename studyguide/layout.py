@@ -485,7 +485,9 @@ STEPS: dict[str, tuple[str, ...]] = {
     "moved-note": ("widows", "break-inside: avoid;", "break-before: page;"),
     # a box whose frame alone is left at the foot of the page: keep its first lines with its top
     "empty-box": ("orphans: 20;", "break-before: page;"),
-    "stranded-heading": ("break-before: page;",),
+    # a heading (or box title) alone at the foot of the page: let the block after it leave one line
+    # there (its orphans kept it off the page), then start the heading on a new page
+    "stranded-heading": ("orphans-next", "break-before: page;"),
     # the paragraph at the foot of the page of a deferred note (see Repairs.escalate): WeasyPrint
     # defers the note rather than leave that paragraph's first lines as orphans (start it overleaf)
     # or its last lines as widows (let it break after any line)
@@ -521,9 +523,12 @@ class Repairs:
     # a page break asked before a block goes before the headings just above it (set by ``apply``)
     break_at: dict[Key, str] = field(default_factory=dict)
     rejected: set[tuple[Key, State]] = field(default_factory=set)
+    # the block after a stranded heading, whose orphans a repair relaxes (set by ``apply``)
+    next_block: dict[Key, str] = field(default_factory=dict)
+    optional: set[Key] = field(default_factory=set)  # the optional changes the last ``escalate`` made
 
     def copy(self) -> Repairs:
-        return Repairs(dict(self.steps), dict(self.moves), dict(self.break_at), set(self.rejected))
+        return Repairs(dict(self.steps), dict(self.moves), dict(self.break_at), set(self.rejected), dict(self.next_block))
 
     def state(self, key: Key) -> State:
         if key in self.moves:
@@ -547,9 +552,11 @@ class Repairs:
             mine.update({k: v for k, v in theirs.items() if k[0] == slug})  # type: ignore[attr-defined]
 
     def reject_part(self, other: Repairs, slug: str) -> None:
-        """Remember ``other``'s states of one part that differ from these as not to be tried again."""
+        """Remember ``other``'s states of one part that differ from these as not to be tried again:
+        only its optional change, if it made one along with required repairs (those are tried again)."""
+        optional = {key for key in other.optional if key[0] == slug}
         for key in other.keys() | self.keys():
-            if key[0] == slug and other.state(key) != self.state(key):
+            if key[0] == slug and other.state(key) != self.state(key) and (not optional or key in optional):
                 self.rejected.add((key, other.state(key)))
 
     def _advance(self, key: Key, kind: str, step: int, widows: int | None) -> bool:
@@ -564,19 +571,26 @@ class Repairs:
         """Take the next step for every fault that has one; False when none is left to try.
 
         In a part with a lost or late note, an empty box frame, a stranded heading or a hyphen run,
-        each of these takes its next step. A part with none of them tries one optional change: a figure
-        moved later, or, for a page a repair's own page break leaves short, that repair's next step
-        (or no repair at all). One change at a time, so that the next layout shows whether it helped
-        (``lay_out_repaired`` keeps the part's better layout)."""
+        each of these takes its next step. Each part also tries one optional change, before its first
+        such fault if it has one: a figure moved later, or, for a page a repair's own page break leaves
+        short, that repair's next step (or no repair at all). One at a time, so that the next layout
+        shows whether it helped (``lay_out_repaired`` keeps the part's better layout)."""
         moved = False
         taken: set[Key] = set()
-        mandatory = {f.place.slug for f in faults if f.kind in STEPS and f.kind not in ("tail-start", "tail-loose")}
+        self.optional = set()
+        first_fatal: dict[str | None, int] = {}  # a part's first fault that must be repaired
+        for f in faults:
+            if f.kind in STEPS:
+                first_fatal[f.place.slug] = min(first_fatal.get(f.place.slug, 1 << 30), _block_number(f))
         optional_done: set[str | None] = set()
-        # the shortest page first
+        # the shortest page first; in a part with a fault to repair, only before that fault (a
+        # page saved there moves the fault, and the part's score shows whether that helped)
         for fault in sorted((f for f in faults if f.kind == "early-page"), key=lambda f: -f.gap_mm):
-            if fault.place.slug not in mandatory and fault.place.slug not in optional_done \
+            before = set(taken)
+            if fault.place.slug not in optional_done and _block_number(fault) < first_fatal.get(fault.place.slug, 1 << 30) \
                     and self._optional(fault, taken):
                 optional_done.add(fault.place.slug)
+                self.optional |= taken - before
                 moved = True
         for fault in faults:
             slug = fault.place.slug
@@ -643,6 +657,13 @@ class Repairs:
             if declaration == "widows":
                 declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
             selector = f'#section-{slug} [data-block="{block}"]'
+            if declaration == "orphans-next":
+                if (slug, block) not in self.next_block:
+                    continue
+                declaration = "orphans: 1;"
+                after = f'#section-{slug} [data-block="{self.next_block[(slug, block)]}"]'
+                # (in a box, whatever comes first may be a list: its items are reached too)
+                selector = f"{after}, {after} *"
             if declaration.startswith("break-before"):
                 selector = f'#section-{slug} [data-block="{self.break_at.get((slug, block), block)}"][data-break]'
             if kind == "hyphen-run":  # table cells set their own hyphens: reach them too
@@ -669,6 +690,7 @@ class Repairs:
                 trees[slug] = ({child: e for e in section.iter() for child in e}, elements)
             return trees[slug]
 
+        self.next_block = {}
         for (slug, block), (kind, step, _) in self.steps.items():
             found = tree(slug)
             if found is None:
@@ -676,6 +698,11 @@ class Repairs:
             parents, elements = found
             section = sections[f"section-{slug}"]
             element = elements.get(block)
+            if element is not None and STEPS[kind][step] == "orphans-next":
+                after = _block_after(element, parents)
+                if after is not None:
+                    self.next_block[(slug, block)] = after
+                continue
             while element is not None and element in parents:
                 parent = parents[element]
                 blocks = [child for child in parent if child.get("data-block")]
@@ -715,6 +742,21 @@ class Repairs:
         return len(self.steps) + len(self.moves)
 
 
+def _block_after(element: Any, parents: dict[Any, Any]) -> str | None:
+    """The data-block of the first block after a heading: for a box's title (which shares the box's
+    data-block) the box itself, whose content follows the title; else the next of its siblings."""
+    block = element.get("data-block")
+    if "box" in (element.get("class") or "").split():
+        return block  # a box's title: its content, which the rule reaches through the box
+    inner = next((e.get("data-block") for e in element.iter() if e.get("data-block") not in (None, block)), None)
+    if inner is not None:
+        return inner
+    parent = parents.get(element)
+    siblings = list(parent) if parent is not None else []
+    following = siblings[siblings.index(element) + 1:] if element in siblings else []
+    return next((e.get("data-block") for e in following if e.get("data-block")), None)
+
+
 MAX_LAYOUTS = 10  # a repair moves pages after it, which can make new faults: each is repaired in turn
 
 
@@ -743,7 +785,7 @@ class PartScore:
     lines after it), and that is progress; among layouts whose first such fault is at the same place,
     the lower cost (``fault_cost``) is better."""
 
-    first_fatal: tuple[int, int] = (1 << 30, 0)  # (page, block) of the part's first fatal fault
+    first_fatal: int = 1 << 30  # the block (data-block numbers run in document order) of the part's first fatal fault
     cost: float = 0.0
 
     def better_than(self, other: PartScore | None) -> bool:
@@ -752,15 +794,21 @@ class PartScore:
         return self.first_fatal > other.first_fatal or (self.first_fatal == other.first_fatal and self.cost < other.cost)
 
 
+def _block_number(fault: Fault) -> int:
+    """Where a fault is in its part: its block's number (not its page, which a page saved earlier
+    in the part moves back)."""
+    return int(fault.place.block) if (fault.place.block or "").isdigit() else 0
+
+
 def part_scores(faults: list[Fault]) -> dict[str, PartScore]:
     """Each part's score (a part starts on a new page: one part's repairs do not move another's lines)."""
-    first: dict[str, tuple[int, int]] = {}
+    first: dict[str, int] = {}
     cost: dict[str, float] = {}
     for fault in faults:
         slug = fault.place.slug or ""
         cost[slug] = cost.get(slug, 0.0) + fault_cost(fault)
         if fault.kind in FATAL:
-            at = (fault.page, int(fault.place.block) if (fault.place.block or "").isdigit() else 0)
+            at = _block_number(fault)
             first[slug] = min(first.get(slug, at), at)
     return {slug: PartScore(first.get(slug, PartScore().first_fatal), value) for slug, value in cost.items()}
 
@@ -775,7 +823,8 @@ class _Checkpoint:
 
 
 def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[str, str]],
-                     max_layouts: int = MAX_LAYOUTS) -> tuple[Any, LayoutCheck, Repairs]:
+                     max_layouts: int = MAX_LAYOUTS, seed: Repairs | None = None,
+                     explore: bool = True) -> tuple[Any, LayoutCheck, Repairs]:
     """Lay out (``lay_out(repairs)`` returns a WeasyPrint document laid out with ``repairs.css()``
     and ``repairs.apply`` on its tree), check, repair, check again.
 
@@ -786,9 +835,11 @@ def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[s
     from it one at a time (a figure moved, a repair's page break that leaves a page short undone): a
     change that leaves the part worse, or makes faults its repairs cannot mend, is undone back to the
     checkpoint and not tried again. Stops when nothing is left to repair or try, or after
-    ``max_layouts`` layouts; returns the best document laid out, its check and its repairs.
+    ``max_layouts`` layouts; returns the best document laid out, its check and its repairs. ``seed``
+    is where the repairs start (the parts' repairs found each on its own, ``lay_out_book_repaired``);
+    without ``explore``, only what must be repaired is (no optional change is tried).
     """
-    accepted = Repairs()
+    accepted = seed.copy() if seed is not None else Repairs()
     part_score: dict[str, PartScore] = {}
     part_faults: dict[str, list[Fault]] = {}
     checkpoint: dict[str, _Checkpoint] = {}
@@ -838,7 +889,8 @@ def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[s
                     checkpoint[slug] = _Checkpoint(score, accepted.copy(), faults)
         proposal = accepted.copy()
         proposal.break_at = dict(trial.break_at)  # (where the last layout put each break)
-        faults = [f for slug_faults in part_faults.values() for f in slug_faults if repairable(f)]
+        faults = [f for slug_faults in part_faults.values() for f in slug_faults
+                  if repairable(f) and (explore or f.kind != "early-page")]
         proposed = bool(faults) and proposal.escalate(faults)
         stuck = [slug for slug in excursion if slug not in proposal.changed_parts(accepted)]
         for slug in stuck:  # faults an optional change made that no repair mends: undo the change
@@ -858,6 +910,55 @@ def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[s
         if best is None or total < best[0]:
             best = (total, document, check, accepted)
     assert best is not None
+    return best[1], best[2], best[3]
+
+
+def keep_only_part(root: Any, slug: str) -> None:
+    """Take every other part (and the cover, title page and contents) out of a document tree, so that
+    one part can be laid out on its own: only the part's section and its ancestors are left."""
+    target = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
+    if target is None:
+        return
+    parents = {child: e for e in root.iter() for child in e}
+    node = target
+    while node in parents:
+        parent = parents[node]
+        if parent.tag == "head":
+            break
+        for sibling in list(parent):
+            if sibling is not node and parent.tag != "html":
+                parent.remove(sibling)
+        node = parent
+
+
+PART_LAYOUTS = 12  # layouts of one part on its own, in a book
+BOOK_LAYOUTS = 4  # layouts of the whole book after its parts' repairs are put together
+
+
+def lay_out_book_repaired(lay_out: Callable[[Repairs], Any], lay_out_part: Callable[[Repairs, str], Any],
+                          parts: dict[str, tuple[str, str]]) -> tuple[Any, LayoutCheck, Repairs]:
+    """``lay_out_repaired`` for a book, part by part.
+
+    A part starts on a new page and the text block is as wide on a verso as on a recto, so a part's
+    lines and pages fall the same laid out on its own (``lay_out_part(repairs, slug)``: the document
+    with every other part taken out) as in the book. A book is laid out whole once; each part with a
+    fault is then repaired on its own (a chapter is an eighth of the book: each layout is that much
+    cheaper, and each part has its own ``PART_LAYOUTS``); the parts' repairs are put together and the
+    book is laid out and checked whole again, and repaired whole if anything is still wrong (a
+    reference to a page number in another part can differ, for one). Returns the best layout made.
+    """
+    document = lay_out(Repairs())
+    check = check_document(document, parts)
+    faulty = sorted({f.place.slug for f in check.faults if repairable(f) and f.place.slug in parts})
+    if not faulty:
+        return document, check, Repairs()
+    first = (sum(fault_cost(f) for f in check.faults), document, check, Repairs())
+    combined = Repairs()
+    for slug in faulty:
+        _, _, found = lay_out_repaired(lambda repairs, slug=slug: lay_out_part(repairs, slug), parts, PART_LAYOUTS)
+        combined.take_part(found, slug)
+    document, check, repairs = lay_out_repaired(lay_out, parts, BOOK_LAYOUTS, seed=combined, explore=False)
+    best = min((first, (sum(fault_cost(f) for f in check.faults), document, check, repairs)), key=lambda t: t[0])
     return best[1], best[2], best[3]
 
 
