@@ -601,6 +601,14 @@ class Repairs:
             kind, step, widows = self.steps.get(key, (fault.kind, -1, fault.widows))
             if self._advance(key, kind, step, fault.widows or widows):
                 moved = True
+            elif tail and tail.slug and tail.block and (tail.slug, tail.block) in self.steps \
+                    and (tail.slug, tail.block) not in taken:
+                # the note's own paragraph has no step left: the paragraph at the foot of the page
+                # takes its next one
+                tail_key = (tail.slug, tail.block)
+                taken.add(tail_key)
+                if self._advance(tail_key, *self.steps[tail_key]):
+                    moved = True
         return moved
 
     def _optional(self, fault: Fault, taken: set[Key]) -> bool:
