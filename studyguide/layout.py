@@ -65,6 +65,9 @@ class Fault:
     figure: Place | None = None  # the figure an early page's repair moves
     tail: Place | None = None  # for a deferred note: the block of the last line on the call's page
     tail_kind: str = ""  # its repair: tail-start (only its first lines are there) or tail-loose
+    gap_mm: float = 0.0  # for an early page: how far above its notes or bottom margin the text ends
+    repair_block: str | None = None  # for an early page: the block a repair's page break starts the next page with
+    float_past: int = 0  # for a figure that did not fit: how many following blocks would fill the space left
 
     def where(self, pdf: str) -> str:
         part = f" ({self.part_title})" if self.part_title else ""
@@ -206,6 +209,8 @@ class _Page:
     note_heights: dict[Any, float] = field(default_factory=dict)  # footnote element → px on this page
     first_box: Any = None  # the element of the page's first laid-out line or image
     forced_break: bool = False  # the page's first block starts with a forced page break
+    break_mark: str | None = None  # data-block of the element a repair's page break (data-break) is on
+    heights: dict[Any, float] = field(default_factory=dict)  # block element → px of its fragments here
 
 
 def _read_page(number: int, page: Any, boxes: Any) -> _Page:
@@ -218,9 +223,12 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
     empty: list[tuple[Any, float]] = []
     bottom = 0.0
     first = last = last_line = first_box = None
+    heights: dict[Any, float] = {}
 
     def visit(box: Any, block_element: Any) -> None:
         nonlocal bottom, first, last, last_line, first_box
+        if isinstance(box, boxes.BlockBox) and box.element is not None:
+            heights[box.element] = heights.get(box.element, 0.0) + box.margin_height()
         if isinstance(box, boxes.LineBox):
             if first_box is None and _text(box, boxes).strip():
                 first_box = block_element
@@ -261,12 +269,15 @@ def _read_page(number: int, page: Any, boxes: Any) -> _Page:
     note_boxes = list(footnote_area.children if footnote_area is not None else [])
     notes = [child.element for child in note_boxes]
     note_lines = [(b, None) for child in note_boxes for b in _walk(child, boxes) if isinstance(b, boxes.LineBox)]
-    heights = {child.element: child.margin_height() for child in note_boxes}
+    note_heights = {child.element: child.margin_height() for child in note_boxes}
+    chain = list(_first_blocks(root, boxes))
     forced = any(isinstance(b, boxes.BlockBox) and b.element is not None and b.element.get("data-block")
                  and b.style["break_before"] in ("page", "left", "right", "recto", "verso")
-                 for b in _first_blocks(root, boxes))
-    return _Page(number, calls, notes, bottom, limit, first, last, last_line, empty, lines, note_lines, heights,
-                 first_box, forced)
+                 for b in chain)
+    mark = next((b.element.get("data-block") for b in chain if b.element is not None and b.element.get("data-break")),
+                None)
+    return _Page(number, calls, notes, bottom, limit, first, last, last_line, empty, lines, note_lines, note_heights,
+                 first_box, forced, mark, heights)
 
 
 def _first_blocks(box: Any, boxes: Any) -> Iterator[Any]:
@@ -344,8 +355,13 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
             fault("early-page", page.number, page.last_element,
                   f"the page ends {gap:.0f} mm above its {'notes' if page.notes else 'bottom margin'} while the part "
                   f"goes on ({why})")
-            result.faults[-1].cause = cause
-            result.faults[-1].figure = figure
+            early = result.faults[-1]
+            early.cause, early.gap_mm = cause, gap
+            if figure is not None:
+                early.figure = sources.place(figure)
+                early.float_past = _float_past(figure, gap * PX_PER_MM, sources, pages, note_page)
+            if cause == "break":
+                early.repair_block = following.break_mark
         # A heading at the foot of a full page; on a page cut short (by a note that takes the rest of
         # it) the heading is not stranded, the page is: that is the early page above.
         last = page.last_line_element
@@ -358,18 +374,48 @@ def check_document(document: Any, parts: dict[str, tuple[str, str]]) -> LayoutCh
     return result
 
 
+def _float_past(figure: Any, space: float, sources: Sources, pages: list[_Page], note_page: dict[Any, int]) -> int:
+    """How many of the blocks after a figure fill the space it left (px), as a float's text would:
+    the blocks that fit whole, and the next one too if it can be split between pages (a paragraph,
+    not a figure, table or box). Heights are those of this layout, the blocks' notes included."""
+    parent = sources.parent.get(figure)
+    if parent is None:
+        return 0
+    height: dict[Any, float] = {}
+    for page in pages:
+        for element, px in page.heights.items():
+            height[element] = height.get(element, 0.0) + px
+        for note, _, block, _ in page.calls:
+            if note_page.get(note) == page.number:
+                for node in sources.ancestors(block):
+                    height[node] = height.get(node, 0.0) + page.note_heights.get(note, 0.0)
+    following = list(parent)[list(parent).index(figure) + 1:]
+    filled = 0.0
+    count = 0
+    for element in following:
+        px = height.get(element, 0.0)
+        if filled + px <= space:
+            filled += px
+            count += 1
+            continue
+        whole = element.tag in ("figure", "table") or "box" in (element.get("class") or "").split()
+        count += 0 if whole else 1
+        break
+    return count
+
+
 def _is_heading(element: Any) -> bool:
     """A heading, or a box's title (which titles what follows it as a heading does)."""
     return element.tag in HEADINGS or "box-title" in (element.get("class") or "").split()
 
 
-def _early_cause(following: _Page, sources: Sources, gap_mm: float) -> tuple[str, Place | None, str]:
+def _early_cause(following: _Page, sources: Sources, gap_mm: float) -> tuple[str, Any, str]:
     """Why the text stopped short, from what the next page starts with: a figure too tall for the
     space left, a note that had to go with its call's line, or lines kept with what follows them."""
     figure = next((node for node in sources.ancestors(following.first_box) if node.tag == "figure"), None) \
         if following.first_box is not None else None
     if figure is not None:
-        return "figure", sources.place(figure), "the figure that follows is too tall for the space left"
+        return "figure", figure, "the figure that follows is too tall for the space left"
     if following.forced_break:
         return "break", None, ("the next block starts on a new page: a repair (see the repair CSS) or the "
                                "part's own break-before")
@@ -443,14 +489,18 @@ STEPS: dict[str, tuple[str, ...]] = {
     # the paragraph at the foot of the page of a deferred note (see Repairs.escalate): WeasyPrint
     # defers the note rather than leave that paragraph's first lines as orphans (start it overleaf)
     # or its last lines as widows (let it break after any line)
-    "tail-start": ("break-before: page;",),
+    "tail-start": ("break-before: page;", "orphans: 1; widows: 1;"),
     "tail-loose": ("orphans: 1; widows: 1;",),
     # three hyphenated lines in a row: set the paragraph without automatic hyphens
     "hyphen-run": ("hyphens: manual;",),
 }
 
 
-FIGURE_MOVES = 3  # a figure that does not fit is moved after at most this many following blocks
+FIGURE_MOVES = 6  # a figure that does not fit is moved after at most this many following blocks
+
+# A repair's state: (kind, step) for a block's CSS, ("move", count) for a figure, ("drop",) for none.
+State = tuple[Any, ...]
+Key = tuple[str, str]  # (part slug, data-block)
 
 
 @dataclass
@@ -458,49 +508,132 @@ class Repairs:
     """The blocks being repaired, the step each has reached, and the CSS of all of them.
 
     ``moves`` holds the figures moved later in their part, as a float would be: a figure too tall for
-    the space left on its page leaves that space empty, so it is moved after the next block (up to
-    ``FIGURE_MOVES``), whose text then fills the page. Moving is done on the HTML tree (``apply``),
+    the space left on its page leaves that space empty, so it is moved after the blocks that fill that
+    space (``Fault.float_past``), up to ``FIGURE_MOVES``. Moving is done on the HTML tree (``apply``),
     since no CSS that WeasyPrint supports floats a figure to the next page.
+
+    ``rejected`` holds the states a layout showed to make their part worse (``lay_out_repaired``):
+    they are not tried again.
     """
 
-    steps: dict[tuple[str, str], tuple[str, int, int | None]] = field(default_factory=dict)
-    moves: dict[tuple[str, str], int] = field(default_factory=dict)
+    steps: dict[Key, tuple[str, int, int | None]] = field(default_factory=dict)
+    moves: dict[Key, int] = field(default_factory=dict)
     # a page break asked before a block goes before the headings just above it (set by ``apply``)
-    break_at: dict[tuple[str, str], str] = field(default_factory=dict)
+    break_at: dict[Key, str] = field(default_factory=dict)
+    rejected: set[tuple[Key, State]] = field(default_factory=set)
+
+    def copy(self) -> Repairs:
+        return Repairs(dict(self.steps), dict(self.moves), dict(self.break_at), set(self.rejected))
+
+    def state(self, key: Key) -> State:
+        if key in self.moves:
+            return ("move", self.moves[key])
+        if key in self.steps:
+            return self.steps[key][:2]
+        return ("drop",)
+
+    def keys(self) -> set[Key]:
+        return set(self.steps) | set(self.moves)
+
+    def changed_parts(self, other: Repairs) -> set[str]:
+        """The parts whose repairs differ between the two."""
+        return {key[0] for key in self.keys() | other.keys() if self.state(key) != other.state(key)}
+
+    def take_part(self, other: Repairs, slug: str) -> None:
+        """Adopt ``other``'s repairs of one part."""
+        for mine, theirs in ((self.steps, other.steps), (self.moves, other.moves)):
+            for key in [k for k in mine if k[0] == slug]:
+                del mine[key]
+            mine.update({k: v for k, v in theirs.items() if k[0] == slug})  # type: ignore[attr-defined]
+
+    def reject_part(self, other: Repairs, slug: str) -> None:
+        """Remember ``other``'s states of one part that differ from these as not to be tried again."""
+        for key in other.keys() | self.keys():
+            if key[0] == slug and other.state(key) != self.state(key):
+                self.rejected.add((key, other.state(key)))
+
+    def _advance(self, key: Key, kind: str, step: int, widows: int | None) -> bool:
+        """Move a block to its next step not rejected; False when it has none."""
+        for following in range(step + 1, len(STEPS[kind])):
+            if (key, (kind, following)) not in self.rejected:
+                self.steps[key] = (kind, following, widows)
+                return True
+        return False
 
     def escalate(self, faults: list[Fault]) -> bool:
-        """Take the next step for every fault that has one; False when none is left to try."""
+        """Take the next step for every fault that has one; False when none is left to try.
+
+        In a part with a lost or late note, an empty box frame, a stranded heading or a hyphen run,
+        each of these takes its next step. A part with none of them tries one optional change: a figure
+        moved later, or, for a page a repair's own page break leaves short, that repair's next step
+        (or no repair at all). One change at a time, so that the next layout shows whether it helped
+        (``lay_out_repaired`` keeps the part's better layout)."""
         moved = False
-        taken: set[tuple[str, str]] = set()
+        taken: set[Key] = set()
+        mandatory = {f.place.slug for f in faults if f.kind in STEPS and f.kind not in ("tail-start", "tail-loose")}
+        optional_done: set[str | None] = set()
+        # the shortest page first
+        for fault in sorted((f for f in faults if f.kind == "early-page"), key=lambda f: -f.gap_mm):
+            if fault.place.slug not in mandatory and fault.place.slug not in optional_done \
+                    and self._optional(fault, taken):
+                optional_done.add(fault.place.slug)
+                moved = True
         for fault in faults:
-            if fault.kind == "early-page" and fault.cause == "figure" and fault.figure and fault.figure.slug \
-                    and fault.figure.block:
-                key = (fault.figure.slug, fault.figure.block)
-                if key not in taken and self.moves.get(key, 0) < FIGURE_MOVES:
-                    taken.add(key)
-                    self.moves[key] = self.moves.get(key, 0) + 1
-                    moved = True
+            slug = fault.place.slug
+            if fault.kind == "early-page":
                 continue
-            if fault.kind not in STEPS or not fault.place.slug or not fault.place.block:
+            if fault.kind not in STEPS or not slug or not fault.place.block:
                 continue
             tail = fault.tail
-            if tail and tail.slug and tail.block and (tail.slug, tail.block) != (fault.place.slug, fault.place.block) \
-                    and (tail.slug, tail.block) not in self.steps:
+            if tail and tail.slug and tail.block and (tail.slug, tail.block) != (slug, fault.place.block) \
+                    and (tail.slug, tail.block) not in self.steps \
+                    and ((tail.slug, tail.block), (fault.tail_kind, 0)) not in self.rejected:
                 # WeasyPrint defers a note already on the page rather than break a later paragraph
                 # against its orphans or widows: start that paragraph overleaf or loosen it instead
                 self.steps[(tail.slug, tail.block)] = (fault.tail_kind, 0, None)
                 taken.add((tail.slug, tail.block))
                 moved = True
                 continue
-            key = (fault.place.slug, fault.place.block)
+            key = (slug, fault.place.block)
             if key in taken:
                 continue
             taken.add(key)
             kind, step, widows = self.steps.get(key, (fault.kind, -1, fault.widows))
-            if step + 1 < len(STEPS[kind]):
-                self.steps[key] = (kind, step + 1, fault.widows or widows)
+            if self._advance(key, kind, step, fault.widows or widows):
                 moved = True
         return moved
+
+    def _optional(self, fault: Fault, taken: set[Key]) -> bool:
+        """For a page ending early: move the figure that did not fit, or try the next step of the
+        repair whose page break starts the next page (no repair when it has none)."""
+        if fault.cause == "figure" and fault.figure and fault.figure.slug and fault.figure.block:
+            key = (fault.figure.slug, fault.figure.block)
+            if key in taken:
+                return False
+            # the blocks that would fill the space left, then one more or one fewer; from a move
+            # already made, one block further
+            start = max(fault.float_past, 1)
+            counts = [self.moves[key] + 1] if key in self.moves else [n for n in (start, start + 1, start - 1) if n >= 1]
+            count = next((n for n in counts if n <= FIGURE_MOVES and (key, ("move", n)) not in self.rejected), None)
+            if count is None:
+                return False
+            taken.add(key)
+            self.moves[key] = count
+            return True
+        if fault.cause != "break" or not fault.repair_block:
+            return False
+        for key in sorted(k for k in self.steps if k[0] == fault.place.slug and k not in taken
+                          and self.break_at.get(k, k[1]) == fault.repair_block):
+            kind, step, widows = self.steps[key]
+            if not STEPS[kind][step].startswith("break-before"):
+                continue
+            taken.add(key)
+            if self._advance(key, kind, step, widows):
+                return True
+            if (key, ("drop",)) not in self.rejected:
+                del self.steps[key]
+                return True
+        return False
 
     def css(self) -> str:
         """The repairs' CSS; ``apply`` first, so that a page break goes before the block's headings."""
@@ -521,12 +654,28 @@ class Repairs:
         """On the document tree (an etree, before layout): move each figure in ``moves`` after as many
         following blocks of its parent, and find where each page break asked for must go."""
         self.break_at = {}
-        for slug, block in self.steps:
-            section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
+        sections = {e.get("id"): e for e in root.iter("section") if e.get("id")}
+        trees: dict[str, tuple[dict[Any, Any], dict[str, Any]]] = {}  # slug → (parents, data-block → element)
+
+        def tree(slug: str) -> tuple[dict[Any, Any], dict[str, Any]] | None:
+            section = sections.get(f"section-{slug}")
             if section is None:
+                return None
+            if slug not in trees:
+                elements: dict[str, Any] = {}
+                for e in section.iter():
+                    if e.get("data-block"):
+                        elements.setdefault(e.get("data-block"), e)
+                trees[slug] = ({child: e for e in section.iter() for child in e}, elements)
+            return trees[slug]
+
+        for (slug, block), (kind, step, _) in self.steps.items():
+            found = tree(slug)
+            if found is None:
                 continue
-            parents = {child: e for e in section.iter() for child in e}
-            element = next((e for e in section.iter() if e.get("data-block") == block), None)
+            parents, elements = found
+            section = sections[f"section-{slug}"]
+            element = elements.get(block)
             while element is not None and element in parents:
                 parent = parents[element]
                 blocks = [child for child in parent if child.get("data-block")]
@@ -544,17 +693,18 @@ class Repairs:
             self.break_at[(slug, block)] = element.get("data-block")
             # the break is marked on this one element: a box and its title share their data-block,
             # and a break before both left the box's empty frame on a page of its own
-            if STEPS[self.steps[(slug, block)][0]][self.steps[(slug, block)][1]].startswith("break-before"):
+            if STEPS[kind][step].startswith("break-before"):
                 element.set("data-break", "page")
         for (slug, block), count in sorted(self.moves.items()):
-            section = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
-            if section is None:
+            found = tree(slug)
+            if found is None or block not in found[1]:
                 continue
-            parent = next((e for e in section.iter() for child in e if child.get("data-block") == block), None)
+            parents, elements = found
+            figure = elements[block]
+            parent = parents.get(figure)
             if parent is None:
                 continue
             children = list(parent)
-            figure = next(child for child in children if child.get("data-block") == block)
             at = children.index(figure)
             target = min(at + count, len(children) - 1)
             if target > at:
@@ -569,8 +719,59 @@ MAX_LAYOUTS = 10  # a repair moves pages after it, which can make new faults: ea
 
 
 def repairable(fault: Fault) -> bool:
-    """Faults the build lays out again for: the fatal ones, figures to move, hyphen runs."""
-    return fault.kind in FATAL or fault.kind == "hyphen-run" or (fault.kind == "early-page" and fault.cause == "figure")
+    """Faults the build lays out again for: the fatal ones, figures to move, hyphen runs, and pages
+    a repair's own page break leaves short."""
+    return fault.kind in FATAL or fault.kind == "hyphen-run" or (fault.kind == "early-page" and (
+        fault.cause == "figure" or (fault.cause == "break" and fault.repair_block is not None)))
+
+
+def fault_cost(fault: Fault) -> float:
+    """How bad a fault is, to compare two layouts of a part: a lost or late note, an empty box frame or
+    a stranded heading outweighs any early page; an early page counts by its gap, plus one for being
+    there (one page 60 mm short is better than two 30 mm short); a run of hyphens counts a little."""
+    if fault.kind in FATAL:
+        return 1000.0
+    if fault.kind == "early-page":
+        return EARLY_PAGE_MM + fault.gap_mm
+    return 10.0 if fault.kind == "hyphen-run" else 0.0
+
+
+@dataclass(frozen=True)
+class PartScore:
+    """How good one part's layout is. The first lost or late note, empty frame or stranded heading
+    comes first: a repair that mends it often pushes the next one further on (a page break moves the
+    lines after it), and that is progress; among layouts whose first such fault is at the same place,
+    the lower cost (``fault_cost``) is better."""
+
+    first_fatal: tuple[int, int] = (1 << 30, 0)  # (page, block) of the part's first fatal fault
+    cost: float = 0.0
+
+    def better_than(self, other: PartScore | None) -> bool:
+        if other is None:
+            return True
+        return self.first_fatal > other.first_fatal or (self.first_fatal == other.first_fatal and self.cost < other.cost)
+
+
+def part_scores(faults: list[Fault]) -> dict[str, PartScore]:
+    """Each part's score (a part starts on a new page: one part's repairs do not move another's lines)."""
+    first: dict[str, tuple[int, int]] = {}
+    cost: dict[str, float] = {}
+    for fault in faults:
+        slug = fault.place.slug or ""
+        cost[slug] = cost.get(slug, 0.0) + fault_cost(fault)
+        if fault.kind in FATAL:
+            at = (fault.page, int(fault.place.block) if (fault.place.block or "").isdigit() else 0)
+            first[slug] = min(first.get(slug, at), at)
+    return {slug: PartScore(first.get(slug, PartScore().first_fatal), value) for slug, value in cost.items()}
+
+
+@dataclass
+class _Checkpoint:
+    """A part's best layout with no fatal fault: its score, its repairs and its faults."""
+
+    score: PartScore
+    repairs: Repairs
+    faults: list[Fault]
 
 
 def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[str, str]],
@@ -578,18 +779,86 @@ def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[s
     """Lay out (``lay_out(repairs)`` returns a WeasyPrint document laid out with ``repairs.css()``
     and ``repairs.apply`` on its tree), check, repair, check again.
 
-    Stops at the first layout with nothing left to repair, when no fault has a step left, or after
-    ``max_layouts`` layouts; returns the last document, its check and the repairs made.
+    Each part (a part starts on a new page: one part's repairs do not move another's lines) goes
+    through its lost or late notes, empty frames and stranded headings in order: a repair is kept when
+    the part's first such fault is then further on (``PartScore``), since mending one often pushes the
+    next one later. Once a part has none, its layout is a checkpoint, and optional changes are tried
+    from it one at a time (a figure moved, a repair's page break that leaves a page short undone): a
+    change that leaves the part worse, or makes faults its repairs cannot mend, is undone back to the
+    checkpoint and not tried again. Stops when nothing is left to repair or try, or after
+    ``max_layouts`` layouts; returns the best document laid out, its check and its repairs.
     """
-    repairs = Repairs()
-    for attempt in range(max_layouts):
-        document = lay_out(repairs)
+    accepted = Repairs()
+    part_score: dict[str, PartScore] = {}
+    part_faults: dict[str, list[Fault]] = {}
+    checkpoint: dict[str, _Checkpoint] = {}
+    excursion: dict[str, list[tuple[Key, State]]] = {}  # part → the optional change being repaired after
+    best: tuple[float, Any, LayoutCheck, Repairs] | None = None
+    trial = accepted.copy()
+    layouts = 0
+
+    def revert(slug: str) -> None:
+        """Back to the part's checkpoint; the optional change that left it is not tried again."""
+        saved = checkpoint[slug]
+        accepted.take_part(saved.repairs, slug)
+        accepted.rejected.update(excursion.pop(slug, []))
+        part_score[slug], part_faults[slug] = saved.score, saved.faults
+
+    while layouts < max_layouts:
+        document = lay_out(trial)
+        layouts += 1
         check = check_document(document, parts)
-        check.measures.repairs = len(repairs)
-        faults = [f for f in check.faults if repairable(f)]
-        if not faults or attempt == max_layouts - 1 or not repairs.escalate(faults):
+        check.measures.repairs = len(trial)
+        scores = part_scores(check.faults)
+        total = sum(fault_cost(f) for f in check.faults)
+        if best is None or total < best[0]:
+            best = (total, document, check, trial)
+        changed = trial.changed_parts(accepted)
+        for slug in set(scores) | set(part_score) | changed:
+            score = scores.get(slug, PartScore())
+            faults = [f for f in check.faults if (f.place.slug or "") == slug]
+            fatal_free = score.first_fatal == PartScore().first_fatal
+            previous = part_score.get(slug)
+            if slug in changed and slug not in excursion and previous is not None \
+                    and previous.first_fatal == PartScore().first_fatal and not fatal_free:
+                # an optional change (or a hyphen repair) made a fault: repair it, then compare
+                excursion[slug] = [(key, trial.state(key)) for key in trial.keys() | accepted.keys()
+                                   if key[0] == slug and trial.state(key) != accepted.state(key)]
+            elif slug in changed and not score.better_than(previous):
+                accepted.reject_part(trial, slug)
+                continue
+            if slug in changed:
+                accepted.take_part(trial, slug)
+            part_score[slug], part_faults[slug] = score, faults
+            if fatal_free:
+                if slug in excursion and not score.better_than(checkpoint[slug].score):
+                    revert(slug)
+                else:
+                    excursion.pop(slug, None)
+                    checkpoint[slug] = _Checkpoint(score, accepted.copy(), faults)
+        proposal = accepted.copy()
+        proposal.break_at = dict(trial.break_at)  # (where the last layout put each break)
+        faults = [f for slug_faults in part_faults.values() for f in slug_faults if repairable(f)]
+        proposed = bool(faults) and proposal.escalate(faults)
+        stuck = [slug for slug in excursion if slug not in proposal.changed_parts(accepted)]
+        for slug in stuck:  # faults an optional change made that no repair mends: undo the change
+            revert(slug)
+            proposal.take_part(accepted, slug)
+            proposal.rejected = set(accepted.rejected)
+        if not proposed and not stuck:
             break
-    return document, check, repairs
+        trial = proposal
+    for slug in list(excursion):  # out of layouts in the middle of repairing a change: undo it
+        revert(slug)
+    if accepted.changed_parts(trial) and layouts < max_layouts:  # the parts' best repairs together
+        document = lay_out(accepted)
+        check = check_document(document, parts)
+        check.measures.repairs = len(accepted)
+        total = sum(fault_cost(f) for f in check.faults)
+        if best is None or total < best[0]:
+            best = (total, document, check, accepted)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
 def fault_diagnostics(faults: list[Fault], pdf: str) -> list[Diagnostic]:

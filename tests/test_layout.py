@@ -59,9 +59,15 @@ def test_a_note_taller_than_the_page_cannot_be_repaired_and_names_its_line() -> 
     html = page('<div data-block="1" data-line="5"><p>Before.</p></div>'
                 f'<div data-block="2" data-line="7"><p>The call<span class="footnote">{tall}</span> is here.</p></div>'
                 '<div data-block="3" data-line="9"><p>After.</p></div>')
-    _, check, repairs = lay_out_repaired(lambda repairs: lay_out(html, repairs), PARTS)
+    tried: list[str] = []
+
+    def counted(repairs: Repairs) -> object:
+        tried.append(repairs.css())
+        return lay_out(html, repairs)
+
+    _, check, _ = lay_out_repaired(counted, PARTS)
     fatal = [f for f in check.faults if f.kind in FATAL]
-    assert fatal and repairs.steps
+    assert fatal and len(tried) > 1 and any(tried), "the repair was tried before the build gave up"
     [line] = {str(d) for d in fault_diagnostics(fatal[:1], "build/pdf/x.pdf")}
     assert line.startswith("content/x.md:7: error: build/pdf/x.pdf, page ")
     assert "(Chapter 1 Test): note 1 " in line
@@ -221,3 +227,41 @@ def test_doit_check_fails_on_a_book_that_loses_a_note_it_cannot_repair(project: 
     expected = re.compile(rf"^content/02-beta\.md:{line}: error: build/pdf/\w+/a4/(book|handouts/02-beta(-booklet)?)\.pdf, "
                           r"page \d+ \(Chapter 2 Beta Chapter\): note \d+ (is lost|prints on page \d+)", re.M)
     assert expected.search(result.stderr), result.stderr
+
+
+def test_an_optional_change_that_leaves_its_part_worse_is_undone_and_the_next_is_tried(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scripted layout (no WeasyPrint): moving the figure past two blocks strands a heading; the
+    heading's page break then leaves a page 120 mm short, worse than the figure's own 100 mm. The part
+    goes back to its checkpoint, the two-block move is not tried again, and the three-block move wins."""
+    import studyguide.layout as layout
+    from studyguide.layout import Fault, LayoutCheck, Place
+
+    def at(block: str) -> Place:
+        return Place("x", "content/x.md", int(block), block)
+
+    def early(cause: str, gap: float, **extra: object) -> Fault:
+        return Fault("early-page", 1, at("2"), f"the page ends {gap:.0f} mm above its notes", cause=cause, gap_mm=gap,
+                     **extra)  # type: ignore[arg-type]
+
+    def script(repairs: Repairs) -> list[Fault]:
+        move, steps = repairs.moves.get(("x", "3")), set(repairs.steps)
+        if move is None:
+            return [early("figure", 100, figure=at("3"), float_past=2)]
+        if move == 2:
+            return [early("break", 120, repair_block="7")] if steps else \
+                [Fault("stranded-heading", 2, at("7"), "a heading is the last line of the page")]
+        return [early("keep", 30)] if move == 1 else []
+
+    monkeypatch.setattr(layout, "check_document", lambda document, parts: LayoutCheck(faults=list(document)))
+    tried: list[tuple[object, ...]] = []
+
+    def lay_out(repairs: Repairs) -> list[Fault]:
+        tried.append((dict(repairs.moves), dict(repairs.steps)))
+        return script(repairs)
+
+    _, check, repairs = lay_out_repaired(lay_out, PARTS)
+    assert check.faults == [] and repairs.moves == {("x", "3"): 3} and repairs.steps == {}
+    assert (("x", "3"), ("move", 2)) in repairs.rejected
+    assert tried == [({}, {}), ({("x", "3"): 2}, {}), ({("x", "3"): 2}, {("x", "7"): ("stranded-heading", 0, None)}),
+                     ({("x", "3"): 3}, {})]
