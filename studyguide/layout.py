@@ -485,7 +485,9 @@ STEPS: dict[str, tuple[str, ...]] = {
     "moved-note": ("widows", "break-inside: avoid;", "break-before: page;"),
     # a box whose frame alone is left at the foot of the page: keep its first lines with its top
     "empty-box": ("orphans: 20;", "break-before: page;"),
-    "stranded-heading": ("break-before: page;",),
+    # a heading (or box title) alone at the foot of the page: let the block after it leave one line
+    # there (its orphans kept it off the page), then start the heading on a new page
+    "stranded-heading": ("orphans-next", "break-before: page;"),
     # the paragraph at the foot of the page of a deferred note (see Repairs.escalate): WeasyPrint
     # defers the note rather than leave that paragraph's first lines as orphans (start it overleaf)
     # or its last lines as widows (let it break after any line)
@@ -521,9 +523,12 @@ class Repairs:
     # a page break asked before a block goes before the headings just above it (set by ``apply``)
     break_at: dict[Key, str] = field(default_factory=dict)
     rejected: set[tuple[Key, State]] = field(default_factory=set)
+    # the block after a stranded heading, whose orphans a repair relaxes (set by ``apply``)
+    next_block: dict[Key, str] = field(default_factory=dict)
+    optional: set[Key] = field(default_factory=set)  # the optional changes the last ``escalate`` made
 
     def copy(self) -> Repairs:
-        return Repairs(dict(self.steps), dict(self.moves), dict(self.break_at), set(self.rejected))
+        return Repairs(dict(self.steps), dict(self.moves), dict(self.break_at), set(self.rejected), dict(self.next_block))
 
     def state(self, key: Key) -> State:
         if key in self.moves:
@@ -546,12 +551,6 @@ class Repairs:
                 del mine[key]
             mine.update({k: v for k, v in theirs.items() if k[0] == slug})  # type: ignore[attr-defined]
 
-    def reject_part(self, other: Repairs, slug: str) -> None:
-        """Remember ``other``'s states of one part that differ from these as not to be tried again."""
-        for key in other.keys() | self.keys():
-            if key[0] == slug and other.state(key) != self.state(key):
-                self.rejected.add((key, other.state(key)))
-
     def _advance(self, key: Key, kind: str, step: int, widows: int | None) -> bool:
         """Move a block to its next step not rejected; False when it has none."""
         for following in range(step + 1, len(STEPS[kind])):
@@ -560,28 +559,29 @@ class Repairs:
                 return True
         return False
 
-    def escalate(self, faults: list[Fault]) -> bool:
+    def escalate(self, faults: list[Fault], optional_parts: set[str] | None = None) -> bool:
         """Take the next step for every fault that has one; False when none is left to try.
 
-        In a part with a lost or late note, an empty box frame, a stranded heading or a hyphen run,
-        each of these takes its next step. A part with none of them tries one optional change: a figure
-        moved later, or, for a page a repair's own page break leaves short, that repair's next step
-        (or no repair at all). One change at a time, so that the next layout shows whether it helped
-        (``lay_out_repaired`` keeps the part's better layout)."""
+        Every lost or late note, empty box frame, stranded heading or hyphen run takes its next step.
+        Each part of ``optional_parts`` that has none of these tries one optional change, the
+        shortest page first: a figure moved later, or, for a page a repair's own page break leaves
+        short, that repair's next step (or no repair at all). One at a time, so that the next layout
+        shows whether it helped (``lay_out_repaired`` keeps the part's better layout)."""
         moved = False
         taken: set[Key] = set()
-        mandatory = {f.place.slug for f in faults if f.kind in STEPS and f.kind not in ("tail-start", "tail-loose")}
-        optional_done: set[str | None] = set()
-        # the shortest page first
+        self.optional = set()
+        required = {f.place.slug for f in faults if f.kind in STEPS}
+        done: set[str | None] = set()
         for fault in sorted((f for f in faults if f.kind == "early-page"), key=lambda f: -f.gap_mm):
-            if fault.place.slug not in mandatory and fault.place.slug not in optional_done \
-                    and self._optional(fault, taken):
-                optional_done.add(fault.place.slug)
-                moved = True
+            slug = fault.place.slug
+            if slug in (optional_parts or set()) and slug not in required and slug not in done:
+                before = set(taken)
+                if self._optional(fault, taken):
+                    done.add(slug)
+                    self.optional |= taken - before
+                    moved = True
         for fault in faults:
             slug = fault.place.slug
-            if fault.kind == "early-page":
-                continue
             if fault.kind not in STEPS or not slug or not fault.place.block:
                 continue
             tail = fault.tail
@@ -643,6 +643,13 @@ class Repairs:
             if declaration == "widows":
                 declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
             selector = f'#section-{slug} [data-block="{block}"]'
+            if declaration == "orphans-next":
+                if (slug, block) not in self.next_block:
+                    continue
+                declaration = "orphans: 1;"
+                after = f'#section-{slug} [data-block="{self.next_block[(slug, block)]}"]'
+                # (in a box, whatever comes first may be a list: its items are reached too)
+                selector = f"{after}, {after} *"
             if declaration.startswith("break-before"):
                 selector = f'#section-{slug} [data-block="{self.break_at.get((slug, block), block)}"][data-break]'
             if kind == "hyphen-run":  # table cells set their own hyphens: reach them too
@@ -669,6 +676,7 @@ class Repairs:
                 trees[slug] = ({child: e for e in section.iter() for child in e}, elements)
             return trees[slug]
 
+        self.next_block = {}
         for (slug, block), (kind, step, _) in self.steps.items():
             found = tree(slug)
             if found is None:
@@ -676,6 +684,11 @@ class Repairs:
             parents, elements = found
             section = sections[f"section-{slug}"]
             element = elements.get(block)
+            if element is not None and STEPS[kind][step] == "orphans-next":
+                after = _block_after(element, parents)
+                if after is not None:
+                    self.next_block[(slug, block)] = after
+                continue
             while element is not None and element in parents:
                 parent = parents[element]
                 blocks = [child for child in parent if child.get("data-block")]
@@ -715,6 +728,21 @@ class Repairs:
         return len(self.steps) + len(self.moves)
 
 
+def _block_after(element: Any, parents: dict[Any, Any]) -> str | None:
+    """The data-block of the first block after a heading: for a box's title (which shares the box's
+    data-block) the box itself, whose content follows the title; else the next of its siblings."""
+    block = element.get("data-block")
+    if "box" in (element.get("class") or "").split():
+        return block  # a box's title: its content, which the rule reaches through the box
+    inner = next((e.get("data-block") for e in element.iter() if e.get("data-block") not in (None, block)), None)
+    if inner is not None:
+        return inner
+    parent = parents.get(element)
+    siblings = list(parent) if parent is not None else []
+    following = siblings[siblings.index(element) + 1:] if element in siblings else []
+    return next((e.get("data-block") for e in following if e.get("data-block")), None)
+
+
 MAX_LAYOUTS = 10  # a repair moves pages after it, which can make new faults: each is repaired in turn
 
 
@@ -736,128 +764,192 @@ def fault_cost(fault: Fault) -> float:
     return 10.0 if fault.kind == "hyphen-run" else 0.0
 
 
-@dataclass(frozen=True)
-class PartScore:
-    """How good one part's layout is. The first lost or late note, empty frame or stranded heading
-    comes first: a repair that mends it often pushes the next one further on (a page break moves the
-    lines after it), and that is progress; among layouts whose first such fault is at the same place,
-    the lower cost (``fault_cost``) is better."""
-
-    first_fatal: tuple[int, int] = (1 << 30, 0)  # (page, block) of the part's first fatal fault
-    cost: float = 0.0
-
-    def better_than(self, other: PartScore | None) -> bool:
-        if other is None:
-            return True
-        return self.first_fatal > other.first_fatal or (self.first_fatal == other.first_fatal and self.cost < other.cost)
-
-
-def part_scores(faults: list[Fault]) -> dict[str, PartScore]:
-    """Each part's score (a part starts on a new page: one part's repairs do not move another's lines)."""
-    first: dict[str, tuple[int, int]] = {}
-    cost: dict[str, float] = {}
+def part_costs(faults: list[Fault]) -> dict[str, float]:
+    """Each part's cost (a part starts on a new page: one part's repairs do not move another's lines)."""
+    costs: dict[str, float] = {}
     for fault in faults:
-        slug = fault.place.slug or ""
-        cost[slug] = cost.get(slug, 0.0) + fault_cost(fault)
-        if fault.kind in FATAL:
-            at = (fault.page, int(fault.place.block) if (fault.place.block or "").isdigit() else 0)
-            first[slug] = min(first.get(slug, at), at)
-    return {slug: PartScore(first.get(slug, PartScore().first_fatal), value) for slug, value in cost.items()}
+        costs[fault.place.slug or ""] = costs.get(fault.place.slug or "", 0.0) + fault_cost(fault)
+    return costs
+
+
+def _required(fault: Fault) -> bool:
+    return fault.kind in STEPS
+
+
+@dataclass
+class _Search:
+    """The best layout made so far, by its faults' total cost."""
+
+    lay_out: Callable[[Repairs], Any]
+    parts: dict[str, tuple[str, str]]
+    layouts: int = 0
+    best: tuple[float, Any, LayoutCheck, Repairs] | None = None
+
+    def run(self, repairs: Repairs) -> LayoutCheck:
+        document = self.lay_out(repairs)
+        self.layouts += 1
+        check = check_document(document, self.parts)
+        check.measures.repairs = len(repairs)
+        total = sum(fault_cost(f) for f in check.faults)
+        if self.best is None or total < self.best[0]:
+            self.best = (total, document, check, repairs)
+        return check
+
+
+def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[str, str]],
+                     max_layouts: int = MAX_LAYOUTS, seed: Repairs | None = None,
+                     explore_layouts: int | None = None) -> tuple[Any, LayoutCheck, Repairs]:
+    """Lay out (``lay_out(repairs)`` returns a WeasyPrint document laid out with ``repairs.css()``
+    and ``repairs.apply`` on its tree), check, repair, check again; returns the best document laid
+    out (the fewest lost or late notes, empty frames and stranded headings, then the shortest gaps),
+    its check and its repairs.
+
+    First what must be repaired, round after round, as long as a fault has a step left (at most
+    ``max_layouts`` layouts): a repair moves the pages after it and can make new faults, each
+    repaired in turn. Then, with up to ``explore_layouts`` more layouts, pages left short: each part
+    with nothing left to repair (a part starts on a new page: one part's repairs do not move another's
+    lines) is a checkpoint, and optional changes are tried from it one at a time (a figure moved past
+    the blocks that fill the space it left; a repair's page break that leaves a page short tried at
+    its next step, or undone). A change that leaves the part worse, or makes faults that its repairs
+    cannot mend within the layouts left, is undone back to the checkpoint and never tried again.
+    ``seed`` is where the repairs start (``lay_out_book_repaired``: the parts' repairs found each on
+    its own).
+    """
+    search = _Search(lay_out, parts)
+    repairs = seed.copy() if seed is not None else Repairs()
+    while True:
+        check = search.run(repairs)
+        required = [f for f in check.faults if _required(f)]
+        if not required or search.layouts >= max_layouts:
+            break
+        proposal = repairs.copy()
+        proposal.break_at = dict(repairs.break_at)
+        if not proposal.escalate(required):
+            break
+        repairs = proposal
+    explore = MAX_LAYOUTS // 2 if explore_layouts is None else explore_layouts
+    if explore > 0:
+        _explore(search, repairs, check, search.layouts + explore)
+    assert search.best is not None
+    return search.best[1], search.best[2], search.best[3]
 
 
 @dataclass
 class _Checkpoint:
-    """A part's best layout with no fatal fault: its score, its repairs and its faults."""
+    """A part's best layout with nothing left to repair: its cost, its repairs and its faults."""
 
-    score: PartScore
+    cost: float
     repairs: Repairs
     faults: list[Fault]
 
 
-def lay_out_repaired(lay_out: Callable[[Repairs], Any], parts: dict[str, tuple[str, str]],
-                     max_layouts: int = MAX_LAYOUTS) -> tuple[Any, LayoutCheck, Repairs]:
-    """Lay out (``lay_out(repairs)`` returns a WeasyPrint document laid out with ``repairs.css()``
-    and ``repairs.apply`` on its tree), check, repair, check again.
-
-    Each part (a part starts on a new page: one part's repairs do not move another's lines) goes
-    through its lost or late notes, empty frames and stranded headings in order: a repair is kept when
-    the part's first such fault is then further on (``PartScore``), since mending one often pushes the
-    next one later. Once a part has none, its layout is a checkpoint, and optional changes are tried
-    from it one at a time (a figure moved, a repair's page break that leaves a page short undone): a
-    change that leaves the part worse, or makes faults its repairs cannot mend, is undone back to the
-    checkpoint and not tried again. Stops when nothing is left to repair or try, or after
-    ``max_layouts`` layouts; returns the best document laid out, its check and its repairs.
-    """
-    accepted = Repairs()
-    part_score: dict[str, PartScore] = {}
-    part_faults: dict[str, list[Fault]] = {}
-    checkpoint: dict[str, _Checkpoint] = {}
+def _explore(search: _Search, accepted: Repairs, check: LayoutCheck, until: int) -> None:
+    """The optional changes of ``lay_out_repaired``, from ``accepted`` (whose layout is ``check``)."""
+    faults_of: dict[str, list[Fault]] = {}
+    for fault in check.faults:
+        faults_of.setdefault(fault.place.slug or "", []).append(fault)
+    checkpoint = {slug: _Checkpoint(sum(fault_cost(f) for f in faults), accepted.copy(), faults)
+                  for slug, faults in faults_of.items() if not any(_required(f) for f in faults)}
     excursion: dict[str, list[tuple[Key, State]]] = {}  # part → the optional change being repaired after
-    best: tuple[float, Any, LayoutCheck, Repairs] | None = None
-    trial = accepted.copy()
-    layouts = 0
 
     def revert(slug: str) -> None:
-        """Back to the part's checkpoint; the optional change that left it is not tried again."""
         saved = checkpoint[slug]
         accepted.take_part(saved.repairs, slug)
         accepted.rejected.update(excursion.pop(slug, []))
-        part_score[slug], part_faults[slug] = saved.score, saved.faults
+        faults_of[slug] = saved.faults
 
-    while layouts < max_layouts:
-        document = lay_out(trial)
-        layouts += 1
-        check = check_document(document, parts)
-        check.measures.repairs = len(trial)
-        scores = part_scores(check.faults)
-        total = sum(fault_cost(f) for f in check.faults)
-        if best is None or total < best[0]:
-            best = (total, document, check, trial)
-        changed = trial.changed_parts(accepted)
-        for slug in set(scores) | set(part_score) | changed:
-            score = scores.get(slug, PartScore())
+    trial = accepted
+    while search.layouts < until:
+        proposal = accepted.copy()
+        proposal.break_at = dict(trial.break_at)  # (where the last layout put each break)
+        faults = [f for slug, fs in faults_of.items() for f in fs
+                  if _required(f) or (slug in checkpoint and slug not in excursion)]
+        proposal.escalate(faults, optional_parts={s for s in checkpoint if s not in excursion})
+        # faults an optional change made that no repair mends: undo the change
+        for slug in [slug for slug in excursion if slug not in proposal.changed_parts(accepted)]:
+            revert(slug)
+            proposal.take_part(accepted, slug)
+        proposal.rejected = set(accepted.rejected)
+        if not proposal.changed_parts(accepted):
+            break
+        trial = proposal
+        check = search.run(trial)
+        costs = part_costs(check.faults)
+        for slug in trial.changed_parts(accepted):
             faults = [f for f in check.faults if (f.place.slug or "") == slug]
-            fatal_free = score.first_fatal == PartScore().first_fatal
-            previous = part_score.get(slug)
-            if slug in changed and slug not in excursion and previous is not None \
-                    and previous.first_fatal == PartScore().first_fatal and not fatal_free:
-                # an optional change (or a hyphen repair) made a fault: repair it, then compare
-                excursion[slug] = [(key, trial.state(key)) for key in trial.keys() | accepted.keys()
-                                   if key[0] == slug and trial.state(key) != accepted.state(key)]
-            elif slug in changed and not score.better_than(previous):
-                accepted.reject_part(trial, slug)
-                continue
-            if slug in changed:
-                accepted.take_part(trial, slug)
-            part_score[slug], part_faults[slug] = score, faults
-            if fatal_free:
-                if slug in excursion and not score.better_than(checkpoint[slug].score):
+            cost = costs.get(slug, 0.0)
+            clean = not any(_required(f) for f in faults)
+            changed = [(key, trial.state(key)) for key in trial.keys() | accepted.keys()
+                       if key[0] == slug and trial.state(key) != accepted.state(key)]
+            saved = checkpoint.get(slug)
+            if saved is not None and slug not in excursion:  # an optional change from the checkpoint
+                if clean and cost >= saved.cost:  # it did not help
+                    accepted.rejected.update(changed)
+                    continue
+                if not clean:  # it made a fault: repair that, then compare
+                    excursion[slug] = changed
+            accepted.take_part(trial, slug)  # (a part being repaired takes every step)
+            faults_of[slug] = faults
+            if clean:
+                if saved is not None and slug in excursion and cost >= saved.cost:
                     revert(slug)
                 else:
                     excursion.pop(slug, None)
-                    checkpoint[slug] = _Checkpoint(score, accepted.copy(), faults)
-        proposal = accepted.copy()
-        proposal.break_at = dict(trial.break_at)  # (where the last layout put each break)
-        faults = [f for slug_faults in part_faults.values() for f in slug_faults if repairable(f)]
-        proposed = bool(faults) and proposal.escalate(faults)
-        stuck = [slug for slug in excursion if slug not in proposal.changed_parts(accepted)]
-        for slug in stuck:  # faults an optional change made that no repair mends: undo the change
-            revert(slug)
-            proposal.take_part(accepted, slug)
-            proposal.rejected = set(accepted.rejected)
-        if not proposed and not stuck:
-            break
-        trial = proposal
+                    checkpoint[slug] = _Checkpoint(cost, accepted.copy(), faults)
     for slug in list(excursion):  # out of layouts in the middle of repairing a change: undo it
         revert(slug)
-    if accepted.changed_parts(trial) and layouts < max_layouts:  # the parts' best repairs together
-        document = lay_out(accepted)
-        check = check_document(document, parts)
-        check.measures.repairs = len(accepted)
-        total = sum(fault_cost(f) for f in check.faults)
-        if best is None or total < best[0]:
-            best = (total, document, check, accepted)
-    assert best is not None
+    if accepted.changed_parts(trial) and search.layouts < until + 1:  # the parts' best repairs together
+        search.run(accepted)
+
+
+def keep_only_part(root: Any, slug: str) -> None:
+    """Take every other part (and the cover, title page and contents) out of a document tree, so that
+    one part can be laid out on its own: only the part's section and its ancestors are left."""
+    target = next((e for e in root.iter("section") if e.get("id") == f"section-{slug}"), None)
+    if target is None:
+        return
+    parents = {child: e for e in root.iter() for child in e}
+    node = target
+    while node in parents:
+        parent = parents[node]
+        if parent.tag == "head":
+            break
+        for sibling in list(parent):
+            if sibling is not node and parent.tag != "html":
+                parent.remove(sibling)
+        node = parent
+
+
+PART_LAYOUTS = 10  # layouts of one part on its own, in a book, to repair what must be
+PART_EXPLORE_LAYOUTS = 8  # and then to try optional changes
+BOOK_LAYOUTS = 4  # layouts of the whole book after its parts' repairs are put together
+
+
+def lay_out_book_repaired(lay_out: Callable[[Repairs], Any], lay_out_part: Callable[[Repairs, str], Any],
+                          parts: dict[str, tuple[str, str]]) -> tuple[Any, LayoutCheck, Repairs]:
+    """``lay_out_repaired`` for a book, part by part.
+
+    A part starts on a new page and the text block is as wide on a verso as on a recto, so a part's
+    lines and pages fall the same laid out on its own (``lay_out_part(repairs, slug)``: the document
+    with every other part taken out) as in the book. A book is laid out whole once; each part with a
+    fault is then repaired on its own (a chapter is an eighth of the book: each layout is that much
+    cheaper, and each part has its own ``PART_LAYOUTS``); the parts' repairs are put together and the
+    book is laid out and checked whole again, and repaired whole if anything is still wrong (a
+    reference to a page number in another part can differ, for one). Returns the best layout made.
+    """
+    document = lay_out(Repairs())
+    check = check_document(document, parts)
+    faulty = sorted({f.place.slug for f in check.faults if repairable(f) and f.place.slug in parts})
+    if not faulty:
+        return document, check, Repairs()
+    first = (sum(fault_cost(f) for f in check.faults), document, check, Repairs())
+    combined = Repairs()
+    for slug in faulty:
+        _, _, found = lay_out_repaired(lambda repairs, slug=slug: lay_out_part(repairs, slug), parts, PART_LAYOUTS,
+                                       explore_layouts=PART_EXPLORE_LAYOUTS)
+        combined.take_part(found, slug)
+    document, check, repairs = lay_out_repaired(lay_out, parts, BOOK_LAYOUTS, seed=combined, explore_layouts=0)
+    best = min((first, (sum(fault_cost(f) for f in check.faults), document, check, repairs)), key=lambda t: t[0])
     return best[1], best[2], best[3]
 
 

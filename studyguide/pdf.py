@@ -27,7 +27,7 @@ from . import sandbox
 from .config import PAPERS, Book, Part
 from .errors import Collector, StudyguideError, display_path
 from .fsutil import atomic_write_bytes, atomic_write_text
-from .layout import FATAL, LayoutCheck, Repairs, fault_diagnostics, lay_out_repaired
+from .layout import FATAL, LayoutCheck, Repairs, fault_diagnostics, keep_only_part, lay_out_book_repaired, lay_out_repaired
 from .pandoc import part_outputs
 from .render import locate, render
 
@@ -293,8 +293,10 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
     shown = display_path(out)
     known = {r.part.slug: (_source_name(book, r.part), _part_title(r)) for r in parts}
 
-    def lay_out(repairs: Repairs) -> Any:
+    def lay_out(repairs: Repairs, only: str | None = None) -> Any:
         source = HTML(string=html, base_url=base, url_fetcher=fetcher)
+        if only is not None:
+            keep_only_part(source.etree_element, only)
         repairs.apply(source.etree_element)
         extra_css = repairs.css()
         extra = [CSS(string=extra_css, font_config=fonts)] if extra_css else []
@@ -302,7 +304,10 @@ def render_pdf(book: Book, html: str, css: str, source_name: Path, out: Path,
         fetcher.raise_if_any()
         return document
 
-    document, check, repairs = lay_out_repaired(lay_out, known)
+    if len(known) > 1:  # a book: its parts are repaired each on its own
+        document, check, repairs = lay_out_book_repaired(lay_out, lambda repairs, slug: lay_out(repairs, slug), known)
+    else:
+        document, check, repairs = lay_out_repaired(lay_out, known)
     if record:  # (the preview lays out a handout in memory and writes nothing under build/)
         atomic_write_text(layout_report_path(book, out), json.dumps(check.as_dict(shown) | {
             "repair_css": repairs.css(),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from studyguide.layout import EARLY_PAGE_MM, FATAL, Repairs, check_document, fault_diagnostics, lay_out_repaired
+from studyguide.layout import EARLY_PAGE_MM, FATAL, Fault, Place, Repairs, check_document, fault_diagnostics, lay_out_repaired
 from tests.support import doit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "layout"
@@ -235,7 +235,7 @@ def test_an_optional_change_that_leaves_its_part_worse_is_undone_and_the_next_is
     heading's page break then leaves a page 120 mm short, worse than the figure's own 100 mm. The part
     goes back to its checkpoint, the two-block move is not tried again, and the three-block move wins."""
     import studyguide.layout as layout
-    from studyguide.layout import Fault, LayoutCheck, Place
+    from studyguide.layout import LayoutCheck
 
     def at(block: str) -> Place:
         return Place("x", "content/x.md", int(block), block)
@@ -265,3 +265,18 @@ def test_an_optional_change_that_leaves_its_part_worse_is_undone_and_the_next_is
     assert (("x", "3"), ("move", 2)) in repairs.rejected
     assert tried == [({}, {}), ({("x", "3"): 2}, {}), ({("x", "3"): 2}, {("x", "7"): ("stranded-heading", 0, None)}),
                      ({("x", "3"): 3}, {})]
+
+
+def test_a_stranded_heading_first_lets_the_block_after_it_leave_one_line_on_the_page() -> None:
+    from weasyprint import HTML
+
+    html = page('<div data-block="1"><p>Text.</p></div><h2 data-block="2">Section</h2><div data-block="3"><p>T.</p></div>'
+                '<section class="box" data-block="5"><h3 class="box-title" data-block="5">Sources</h3>'
+                '<div data-block="6"><p>First.</p></div></section>')
+    repairs = Repairs(steps={("x", "2"): ("stranded-heading", 0, None), ("x", "5"): ("stranded-heading", 0, None)})
+    repairs.apply(HTML(string=html).etree_element)
+    assert repairs.css().splitlines() == ['#section-x [data-block="3"], #section-x [data-block="3"] * { orphans: 1; }',
+                                          '#section-x [data-block="5"], #section-x [data-block="5"] * { orphans: 1; }']
+    assert repairs.escalate([Fault("stranded-heading", 1, Place("x", "content/x.md", 4, "2"), "")])
+    repairs.apply(HTML(string=html).etree_element)
+    assert '#section-x [data-block="2"][data-break] { break-before: page; }' in repairs.css()
