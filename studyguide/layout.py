@@ -481,8 +481,8 @@ def _measure_text(pages: list[_Page], measures: Measures, boxes: Any) -> list[tu
 STEPS: dict[str, tuple[str, ...]] = {
     # move the call's line (and what follows it) to the next page, where its note can go; then keep
     # the whole paragraph together; then start it on a new page
-    "lost-note": ("widows", "break-inside: avoid;", "break-before: page;"),
-    "moved-note": ("widows", "break-inside: avoid;", "break-before: page;"),
+    "lost-note": ("widows", "break-inside: avoid;", "break-before: page;", "break-before-earlier"),
+    "moved-note": ("widows", "break-inside: avoid;", "break-before: page;", "break-before-earlier"),
     # a box whose frame alone is left at the foot of the page: keep its first lines with its top
     "empty-box": ("orphans: 20;", "break-before: page;"),
     # a heading (or box title) alone at the foot of the page: let the block after it leave one line
@@ -497,6 +497,9 @@ STEPS: dict[str, tuple[str, ...]] = {
     "hyphen-run": ("hyphens: manual;",),
 }
 
+
+# the last step for a note: the page break goes a block earlier (see ``_block_before``)
+EARLIER = "break-before-earlier"
 
 FIGURE_MOVES = 6  # a figure that does not fit is moved after at most this many following blocks
 
@@ -650,6 +653,8 @@ class Repairs:
             declaration = STEPS[kind][step]
             if declaration == "widows":
                 declaration = f"widows: {max(widows or 1, 2)}; orphans: 1;"
+            if declaration == EARLIER:  # (``apply`` has put the break a block earlier)
+                declaration = "break-before: page;"
             selector = f'#section-{slug} [data-block="{block}"]'
             if declaration == "orphans-next":
                 if (slug, block) not in self.next_block:
@@ -709,6 +714,9 @@ class Repairs:
                 if at > 0 or parent is section or not parent.get("data-block"):
                     break
                 element = parent
+            if element is not None and STEPS[kind][step] == EARLIER:
+                before = _block_before(element, parents)
+                element = element if before is None else before  # (an element with no children is falsy)
             if element is None:
                 continue
             self.break_at[(slug, block)] = element.get("data-block")
@@ -734,6 +742,23 @@ class Repairs:
 
     def __len__(self) -> int:
         return len(self.steps) + len(self.moves)
+
+
+def _block_before(element: Any, parents: dict[Any, Any]) -> Any:
+    """The block before the one a page break goes before, with the headings just above it: when a
+    break before a paragraph leaves the previous paragraph's last line alone on a page, the break
+    goes before that paragraph instead."""
+    parent = parents.get(element)
+    if parent is None:
+        return None
+    blocks = [child for child in parent if child.get("data-block")]
+    at = blocks.index(element) if element in blocks else 0
+    if at == 0:
+        return None
+    at -= 1
+    while at > 0 and blocks[at - 1].tag in HEADINGS:
+        at -= 1
+    return blocks[at]
 
 
 def _block_after(element: Any, parents: dict[Any, Any]) -> str | None:

@@ -189,7 +189,8 @@ def test_repairs_escalate_one_step_per_round_and_then_stop() -> None:
     while repairs.escalate(faults):
         steps.append(repairs.css())
     assert [("widows" in s, "break-inside" in s, "break-before" in s) for s in steps] == [
-        (True, False, False), (False, True, False), (False, False, True)]
+        (True, False, False), (False, True, False), (False, False, True), (False, False, True)]
+    assert repairs.steps[(faults[0].place.slug, faults[0].place.block)][1] == 3  # the break, a block earlier
 
 
 def test_measures_count_hyphenated_lines_and_the_measure() -> None:
@@ -279,4 +280,16 @@ def test_a_stranded_heading_first_lets_the_block_after_it_leave_one_line_on_the_
                                           '#section-x [data-block="5"], #section-x [data-block="5"] * { orphans: 1; }']
     assert repairs.escalate([Fault("stranded-heading", 1, Place("x", "content/x.md", 4, "2"), "")])
     repairs.apply(HTML(string=html).etree_element)
+    assert '#section-x [data-block="2"][data-break] { break-before: page; }' in repairs.css()
+
+
+def test_a_page_break_taken_a_block_earlier_goes_before_the_previous_paragraph_and_its_headings() -> None:
+    """The note's last step: a break before its paragraph left the previous one's last line alone."""
+    from weasyprint import HTML
+
+    html = page('<div data-block="1"><p>A.</p></div><h2 data-block="2">Section</h2><div data-block="3"><p>B.</p></div>'
+                '<div data-block="4"><p>C.</p></div>')
+    repairs = Repairs(steps={("x", "4"): ("moved-note", 3, None), ("x", "3"): ("moved-note", 3, None)})
+    repairs.apply(HTML(string=html).etree_element)
+    assert repairs.break_at == {("x", "4"): "2", ("x", "3"): "1"}
     assert '#section-x [data-block="2"][data-break] { break-before: page; }' in repairs.css()
