@@ -528,7 +528,6 @@ class Repairs:
     rejected: set[tuple[Key, State]] = field(default_factory=set)
     # the block after a stranded heading, whose orphans a repair relaxes (set by ``apply``)
     next_block: dict[Key, str] = field(default_factory=dict)
-    optional: set[Key] = field(default_factory=set)  # the optional changes the last ``escalate`` made
 
     def copy(self) -> Repairs:
         return Repairs(dict(self.steps), dict(self.moves), dict(self.break_at), set(self.rejected), dict(self.next_block))
@@ -572,17 +571,14 @@ class Repairs:
         shows whether it helped (``lay_out_repaired`` keeps the part's better layout)."""
         moved = False
         taken: set[Key] = set()
-        self.optional = set()
         required = {f.place.slug for f in faults if f.kind in STEPS}
         done: set[str | None] = set()
         for fault in sorted((f for f in faults if f.kind == "early-page"), key=lambda f: -f.gap_mm):
             slug = fault.place.slug
-            if slug in (optional_parts or set()) and slug not in required and slug not in done:
-                before = set(taken)
-                if self._optional(fault, taken):
-                    done.add(slug)
-                    self.optional |= taken - before
-                    moved = True
+            if slug in (optional_parts or set()) and slug not in required and slug not in done \
+                    and self._optional(fault, taken):
+                done.add(slug)
+                moved = True
         for fault in faults:
             slug = fault.place.slug
             if fault.kind not in STEPS or not slug or not fault.place.block:
